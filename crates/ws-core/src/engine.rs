@@ -1,0 +1,602 @@
+//! The state machine: inputs stamped with `now` in, [`Output`]s and a deadline out.
+
+use std::collections::VecDeque;
+
+use crate::backoff::{Backoff, Rng};
+use crate::close::{classify, reconnects_by_default, retry_after_ms, CloseDecision, CloseKind};
+use crate::config::Config;
+use crate::heartbeat::{Beat, Heartbeat};
+use crate::output::{CloseInfo, Event, Output, SendError, SendStatus};
+use crate::queue::{Admit, DropReason, OutboundQueue, Payload, Queued};
+use crate::requests::{RequestFailure, RequestId, Requests};
+use crate::state::{ConnId, State, Stats};
+
+/// How often a congested connection re-reads `bufferedAmount` to detect drain (ms).
+pub const DRAIN_POLL_MS: u64 = 25;
+
+/// The socket the engine currently owns.
+#[derive(Clone, Copy, Debug)]
+struct Socket {
+    conn: ConnId,
+    opened_at: Option<u64>,
+    /// Connect or verification deadline, while one applies.
+    deadline: Option<u64>,
+}
+
+/// A reconnecting WebSocket's brain, with no clock and no I/O.
+///
+/// Feed it inputs stamped with a monotonic `now` (ms), then drain [`Engine::poll_output`]
+/// and arm one timer for [`Engine::poll_timeout`]; when it fires, report fresh
+/// `bufferedAmount`/inbound activity and call [`Engine::handle_timeout`].
+///
+/// ```
+/// use ws_core::{Config, Engine, Event, Output, State};
+/// let mut engine: Engine<String> = Engine::new(Config::default(), 42);
+/// engine.connect(0);
+/// let Some(Output::OpenSocket { conn, .. }) = engine.poll_output() else { panic!() };
+/// engine.socket_opened(30, conn);
+/// assert_eq!(engine.state(), State::Open);
+/// engine.send(31, "hello".to_string()).unwrap();
+/// let outputs: Vec<_> = std::iter::from_fn(|| engine.poll_output()).collect();
+/// assert!(outputs.contains(&Output::Transmit { conn, payload: "hello".into() }));
+/// ```
+pub struct Engine<P> {
+    config: Config,
+    rng: Rng,
+    backoff: Backoff,
+    state: State,
+    last_conn: ConnId,
+    socket: Option<Socket>,
+    retries: u32,
+    online: bool,
+    hidden: bool,
+    heartbeat: Heartbeat,
+    queue: OutboundQueue<P>,
+    requests: Requests,
+    buffered: usize,
+    drain_check_at: Option<u64>,
+    outputs: VecDeque<Output<P>>,
+    stats: Stats,
+}
+
+impl<P: Payload> Engine<P> {
+    /// A new engine in [`State::Idle`]; `seed` feeds its jitter.
+    pub fn new(config: Config, seed: u64) -> Self {
+        let mut rng = Rng::new(seed);
+        let backoff =
+            Backoff::new(config.min_delay_ms, config.max_delay_ms, config.grow_factor, config.jitter, &mut rng);
+        let heartbeat =
+            Heartbeat::new(config.heartbeat_interval_ms, config.heartbeat_timeout_ms, config.probe_timeout_ms);
+        let queue = OutboundQueue::new(
+            config.max_queued_messages,
+            config.max_queued_bytes,
+            config.overflow,
+            config.message_ttl_ms,
+        );
+        Engine {
+            config,
+            rng,
+            backoff,
+            state: State::Idle,
+            last_conn: ConnId(0),
+            socket: None,
+            retries: 0,
+            online: true,
+            hidden: false,
+            heartbeat,
+            queue,
+            requests: Requests::default(),
+            buffered: 0,
+            drain_check_at: None,
+            outputs: VecDeque::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+    /// Counters and last measurements.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    /// Messages waiting in the queue, and their bytes.
+    pub fn queued(&self) -> (usize, usize) {
+        (self.queue.len(), self.queue.bytes())
+    }
+    /// Requests still waiting for a reply.
+    pub fn pending_requests(&self) -> usize {
+        self.requests.len()
+    }
+    /// The socket the engine owns now, if any; the driver uses it to route socket events.
+    pub fn current_conn(&self) -> Option<ConnId> {
+        self.socket.map(|s| s.conn)
+    }
+
+    /// The next thing for the driver to do.
+    pub fn poll_output(&mut self) -> Option<Output<P>> {
+        self.outputs.pop_front()
+    }
+
+    /// When [`Engine::handle_timeout`] must be called next; `None` = no timer at all.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        if self.state.is_stopped() {
+            return None;
+        }
+        let phase = match self.state {
+            State::Reconnecting { retry_at, .. } => Some(retry_at),
+            State::Open => self.heartbeat.deadline().into_iter().chain(self.drain_check_at).min(),
+            _ => self.socket.and_then(|s| s.deadline),
+        };
+        [phase, self.queue.next_expiry(), self.requests.next_deadline()].into_iter().flatten().min()
+    }
+
+    // ---- user actions -------------------------------------------------------------------
+
+    /// Connect now: the first start, or the app's `reconnect()`. Closes any current socket
+    /// (reported as a `user` close that will retry), resets the retry count and skips any wait.
+    pub fn connect(&mut self, now: u64) {
+        if let Some(socket) = self.socket.take() {
+            self.close_socket(socket.conn, 1000, "reconnect");
+            self.end_socket(socket, CloseKind::User, 1000, "reconnect".into(), true, true, None);
+        }
+        self.retries = 0;
+        self.backoff.reset();
+        self.expire_queue(now);
+        self.start_attempt(now);
+    }
+
+    /// The app's `close(code, reason)`: closes the socket, cancels every timer and retry,
+    /// fails pending requests, and stays [`State::Closed`] until [`Engine::connect`].
+    /// Queued messages are kept for a later `connect`.
+    pub fn close(&mut self, _now: u64, code: u16, reason: &str) {
+        if let Some(socket) = self.socket.take() {
+            self.close_socket(socket.conn, code, reason);
+            self.end_socket(socket, CloseKind::User, code, reason.into(), true, false, None);
+        }
+        self.fail_all_requests();
+        self.set_state(State::Closed);
+    }
+
+    /// Queue or send a message. Never blocks and never drops silently: see [`SendStatus`].
+    pub fn send(&mut self, now: u64, payload: P) -> Result<SendStatus, SendError<P>> {
+        self.send_tagged(now, payload, None)
+    }
+
+    /// Send a request: `make` builds the message carrying the new id. The request fails
+    /// (an [`Event::RequestFailed`]) on timeout, when its socket drops, or when it is dropped
+    /// from the queue; it never hangs. Report the reply with [`Engine::resolve_request`].
+    pub fn request(
+        &mut self,
+        now: u64,
+        timeout_ms: u64,
+        make: impl FnOnce(RequestId) -> P,
+    ) -> Result<(RequestId, SendStatus), SendError<P>> {
+        let id = self.requests.start(now.saturating_add(timeout_ms));
+        let payload = make(id);
+        if self.state.is_stopped() {
+            self.requests.remove(id);
+            self.emit(Event::RequestFailed { id, failure: RequestFailure::Closed });
+            return Ok((id, SendStatus::Dropped(DropReason::QueueFull)));
+        }
+        match self.send_tagged(now, payload, Some(id)) {
+            Ok(SendStatus::Dropped(reason)) => {
+                self.fail_request(id, RequestFailure::Dropped(reason));
+                Ok((id, SendStatus::Dropped(reason)))
+            }
+            Ok(status) => Ok((id, status)),
+            Err(error) => {
+                self.requests.remove(id);
+                Err(error)
+            }
+        }
+    }
+
+    /// The reply to request `id` arrived; `false` if it was not pending (late or unknown).
+    pub fn resolve_request(&mut self, id: RequestId) -> bool {
+        self.requests.remove(id)
+    }
+
+    // ---- socket events --------------------------------------------------------------------
+
+    /// Socket `conn` opened.
+    pub fn socket_opened(&mut self, now: u64, conn: ConnId) {
+        let Some(socket) = self.socket.as_mut().filter(|s| s.conn == conn && s.opened_at.is_none()) else {
+            return;
+        };
+        socket.opened_at = Some(now);
+        socket.deadline = self.config.verify_timeout_ms.map(|timeout| now.saturating_add(timeout));
+        self.stats.opens += 1;
+        self.emit(Event::Open { conn });
+        match self.config.verify_timeout_ms {
+            Some(_) => {
+                self.outputs.push_back(Output::Verify { conn });
+                self.set_state(State::Verifying { attempt: self.retries });
+            }
+            None => self.become_ready(now, conn),
+        }
+    }
+
+    /// The ready verification on `conn` finished.
+    pub fn verification_done(&mut self, now: u64, conn: ConnId, ok: bool) {
+        if self.current(conn) && matches!(self.state, State::Verifying { .. }) {
+            if ok {
+                self.become_ready(now, conn);
+            } else {
+                self.fail_socket(now, CloseKind::VerificationFailed);
+            }
+        }
+    }
+
+    /// Inbound traffic on `conn`: `messages` messages, the latest at `at`. The driver may
+    /// batch (e.g. report a counter when the timer fires) instead of calling per message.
+    pub fn socket_activity(&mut self, conn: ConnId, at: u64, messages: u32) {
+        if self.current(conn) {
+            self.stats.messages_received += u64::from(messages);
+            self.heartbeat.inbound(at);
+        }
+    }
+
+    /// The heartbeat reply arrived on `conn`.
+    pub fn pong_received(&mut self, now: u64, conn: ConnId) {
+        if self.current(conn) {
+            self.stats.messages_received += 1;
+            if let Some(rtt) = self.heartbeat.pong(now) {
+                self.stats.rtt_ms = Some(rtt);
+            }
+        }
+    }
+
+    /// Socket `conn` reported an error; the engine acts on the close that follows.
+    pub fn socket_error(&mut self, _now: u64, conn: ConnId) {
+        if self.current(conn) {
+            self.emit(Event::Error { conn });
+        }
+    }
+
+    /// Socket `conn` closed.
+    pub fn socket_closed(&mut self, now: u64, conn: ConnId, code: u16, reason: &str, was_clean: bool) {
+        let Some(socket) = self.socket.filter(|s| s.conn == conn) else {
+            return;
+        };
+        self.socket = None;
+        let mut kind = classify(code, socket.opened_at.is_some());
+        if !self.online && matches!(kind, CloseKind::ConnectionLost | CloseKind::Unreachable) {
+            kind = CloseKind::Offline;
+        }
+        let decision = match &self.config.close_predicate {
+            Some(predicate) => predicate(code, reason),
+            None => CloseDecision::Default,
+        };
+        let retry = match decision {
+            CloseDecision::Reconnect => true,
+            CloseDecision::Stop => false,
+            CloseDecision::Default => reconnects_by_default(kind),
+        };
+        let floor = match retry_after_ms(reason) {
+            Some(hint) => Some(Floor::Exact(hint)),
+            None if code == 1013 => Some(Floor::AtLeast(self.config.try_again_later_ms)),
+            None => None,
+        };
+        self.after_close(now, socket, kind, code, reason.into(), was_clean, retry, floor);
+    }
+
+    /// `bufferedAmount` of `conn` as last read. Report it after sends and before
+    /// [`Engine::handle_timeout`] while congested.
+    pub fn set_buffered_amount(&mut self, conn: ConnId, bytes: usize) {
+        if self.current(conn) {
+            self.buffered = bytes;
+            if self.drain_check_at.is_some() && bytes <= self.config.low_water_bytes {
+                self.drain_check_at = None;
+                self.emit(Event::Drain);
+            }
+        }
+    }
+
+    // ---- environment hints ----------------------------------------------------------------
+
+    /// The browser's `online` (true) / `offline` (false) event.
+    pub fn network_changed(&mut self, now: u64, online: bool) {
+        self.online = online;
+        match self.state {
+            State::Reconnecting { attempt, .. } if !online => self.set_state(State::Offline { attempt }),
+            State::Offline { .. } if online => self.start_attempt(now),
+            State::Open => self.probe(now),
+            _ => {}
+        }
+    }
+
+    /// `visibilitychange`: `hidden` true when the page went to the background.
+    pub fn visibility_changed(&mut self, now: u64, hidden: bool) {
+        let resumed = self.hidden && !hidden;
+        self.hidden = hidden;
+        if resumed {
+            match self.state {
+                State::Open => self.probe(now),
+                State::Reconnecting { .. } => self.start_attempt(now),
+                _ => {}
+            }
+        }
+    }
+
+    /// `pagehide`: when `persisted` (entering the back/forward cache) the socket is closed
+    /// cleanly and every timer stops until [`Engine::page_shown`].
+    pub fn page_hidden(&mut self, _now: u64, persisted: bool) {
+        if !persisted || self.state.is_stopped() {
+            return;
+        }
+        if let Some(socket) = self.socket.take() {
+            self.close_socket(socket.conn, 1000, "page hidden");
+            self.end_socket(socket, CloseKind::Suspended, 1000, "page hidden".into(), true, true, None);
+        }
+        self.set_state(State::Suspended);
+    }
+
+    /// `pageshow`: when `persisted` (restored from the back/forward cache) reconnect now.
+    pub fn page_shown(&mut self, now: u64, persisted: bool) {
+        if persisted && self.state == State::Suspended {
+            self.connect(now);
+        }
+    }
+
+    // ---- time -----------------------------------------------------------------------------
+
+    /// The timer armed for [`Engine::poll_timeout`] fired (late is fine: everything due by
+    /// `now` is handled).
+    pub fn handle_timeout(&mut self, now: u64) {
+        if self.state.is_stopped() {
+            return;
+        }
+        self.expire_queue(now);
+        while let Some(id) = self.requests.pop_expired(now) {
+            if let Some(item) = self.queue.remove_request(id) {
+                drop(item);
+            }
+            self.emit(Event::RequestFailed { id, failure: RequestFailure::Timeout });
+        }
+        match self.state {
+            State::Reconnecting { retry_at, .. } if now >= retry_at => self.start_attempt(now),
+            State::Connecting { .. } if self.socket_deadline_passed(now) => {
+                self.fail_socket(now, CloseKind::ConnectTimeout)
+            }
+            State::Verifying { .. } if self.socket_deadline_passed(now) => {
+                self.fail_socket(now, CloseKind::VerificationTimeout)
+            }
+            State::Open => {
+                if self.drain_check_at.is_some_and(|at| now >= at) {
+                    self.drain_check_at = Some(now + DRAIN_POLL_MS);
+                }
+                match self.heartbeat.check(now) {
+                    Beat::SendPing => self.send_ping(),
+                    Beat::Dead => self.fail_socket(now, CloseKind::HeartbeatTimeout),
+                    Beat::Nothing => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ---- internals ------------------------------------------------------------------------
+
+    fn current(&self, conn: ConnId) -> bool {
+        self.socket.is_some_and(|s| s.conn == conn)
+    }
+
+    fn socket_deadline_passed(&self, now: u64) -> bool {
+        self.socket.and_then(|s| s.deadline).is_some_and(|deadline| now >= deadline)
+    }
+
+    fn emit(&mut self, event: Event<P>) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    fn set_state(&mut self, state: State) {
+        if self.state != state {
+            self.state = state;
+            self.emit(Event::StateChanged(state));
+        }
+    }
+
+    fn close_socket(&mut self, conn: ConnId, code: u16, reason: &str) {
+        self.outputs.push_back(Output::CloseSocket { conn, code, reason: reason.into() });
+    }
+
+    fn start_attempt(&mut self, now: u64) {
+        self.last_conn = ConnId(self.last_conn.0.wrapping_add(1));
+        let conn = self.last_conn;
+        let deadline = Some(now.saturating_add(self.config.connect_timeout_ms));
+        self.socket = Some(Socket { conn, opened_at: None, deadline });
+        self.stats.attempts += 1;
+        self.outputs.push_back(Output::OpenSocket { conn, attempt: self.retries });
+        self.set_state(State::Connecting { attempt: self.retries });
+    }
+
+    fn become_ready(&mut self, now: u64, conn: ConnId) {
+        let opened_at = self.socket.and_then(|s| s.opened_at).unwrap_or(now);
+        if let Some(socket) = self.socket.as_mut() {
+            socket.deadline = None;
+        }
+        self.heartbeat.restart(now);
+        self.buffered = 0;
+        self.drain_check_at = None;
+        let open_to_ready_ms = now.saturating_sub(opened_at);
+        self.stats.open_to_ready_ms = Some(open_to_ready_ms);
+        self.stats.ready_since = Some(now);
+        self.set_state(State::Open);
+        self.emit(Event::Ready { conn, open_to_ready_ms });
+        self.expire_queue(now);
+        while let Some(item) = self.queue.pop() {
+            self.transmit(now, conn, item);
+        }
+    }
+
+    fn transmit(&mut self, now: u64, conn: ConnId, item: Queued<P>) -> bool {
+        if let Some(id) = item.request {
+            self.requests.mark_sent(id, conn);
+        }
+        self.stats.messages_sent += 1;
+        self.buffered = self.buffered.saturating_add(item.len);
+        self.outputs.push_back(Output::Transmit { conn, payload: item.payload });
+        let congested = self.buffered > self.config.high_water_bytes;
+        if congested && self.drain_check_at.is_none() {
+            self.drain_check_at = Some(now + DRAIN_POLL_MS);
+        }
+        congested
+    }
+
+    fn send_tagged(&mut self, now: u64, payload: P, request: Option<RequestId>) -> Result<SendStatus, SendError<P>> {
+        let item = Queued { len: payload.byte_len(), payload, at: now, request };
+        if self.state == State::Open {
+            if let Some(conn) = self.current_conn() {
+                let congested = self.transmit(now, conn, item);
+                return Ok(SendStatus::Sent { congested });
+            }
+        }
+        match self.queue.push(item) {
+            Admit::Queued(evicted) => {
+                for old in evicted {
+                    self.report_drop(old, DropReason::QueueFull);
+                }
+                Ok(SendStatus::Queued)
+            }
+            Admit::Dropped(item, reason) => {
+                self.stats.messages_dropped += 1;
+                self.emit(Event::Dropped { payload: item.payload, reason });
+                Ok(SendStatus::Dropped(reason))
+            }
+            Admit::Refused(item, DropReason::TooLarge) => Err(SendError::TooLarge(item.payload)),
+            Admit::Refused(item, _) => Err(SendError::QueueFull(item.payload)),
+        }
+    }
+
+    fn report_drop(&mut self, item: Queued<P>, reason: DropReason) {
+        self.stats.messages_dropped += 1;
+        let request = item.request;
+        self.emit(Event::Dropped { payload: item.payload, reason });
+        if let Some(id) = request {
+            self.fail_request(id, RequestFailure::Dropped(reason));
+        }
+    }
+
+    fn fail_request(&mut self, id: RequestId, failure: RequestFailure) {
+        if self.requests.remove(id) {
+            self.emit(Event::RequestFailed { id, failure });
+        }
+    }
+
+    fn fail_all_requests(&mut self) {
+        for id in self.requests.take_all() {
+            if let Some(item) = self.queue.remove_request(id) {
+                drop(item);
+            }
+            self.emit(Event::RequestFailed { id, failure: RequestFailure::Closed });
+        }
+    }
+
+    fn expire_queue(&mut self, now: u64) {
+        while let Some(item) = self.queue.pop_expired(now) {
+            self.report_drop(item, DropReason::Expired);
+        }
+    }
+
+    fn send_ping(&mut self) {
+        if let Some(conn) = self.current_conn() {
+            self.outputs.push_back(Output::SendPing { conn });
+        }
+    }
+
+    fn probe(&mut self, now: u64) {
+        if self.heartbeat.probe(now) == Beat::SendPing {
+            self.send_ping();
+        }
+    }
+
+    /// The engine gives up on the current socket (timeout, dead peer, failed verification).
+    fn fail_socket(&mut self, now: u64, kind: CloseKind) {
+        if let Some(socket) = self.socket.take() {
+            self.close_socket(socket.conn, 1000, kind.as_str());
+            self.after_close(now, socket, kind, 1000, kind.as_str().into(), false, true, None);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn after_close(
+        &mut self,
+        now: u64,
+        socket: Socket,
+        kind: CloseKind,
+        code: u16,
+        reason: String,
+        was_clean: bool,
+        retry: bool,
+        floor: Option<Floor>,
+    ) {
+        let stable = socket.opened_at.is_some_and(|at| now.saturating_sub(at) >= self.config.min_uptime_ms);
+        if stable {
+            self.retries = 0;
+            self.backoff.reset();
+        }
+        let exhausted = self.config.max_retries.is_some_and(|max| self.retries >= max);
+        if !retry || exhausted {
+            self.end_socket(socket, kind, code, reason, was_clean, false, None);
+            self.fail_all_requests();
+            self.set_state(State::Failed { kind, retries_exhausted: retry && exhausted });
+            return;
+        }
+        self.retries += 1;
+        let attempt = self.retries;
+        if !self.online {
+            self.end_socket(socket, kind, code, reason, was_clean, true, None);
+            self.set_state(State::Offline { attempt });
+            return;
+        }
+        let delay = match floor {
+            Some(Floor::Exact(ms)) => ms,
+            Some(Floor::AtLeast(ms)) => {
+                let jittered = ms.saturating_add(self.rng.between(0, ms / 2 + 1));
+                self.backoff.delay(attempt, now, &mut self.rng).max(jittered)
+            }
+            None => self.backoff.delay(attempt, now, &mut self.rng),
+        };
+        self.end_socket(socket, kind, code, reason, was_clean, true, Some(delay));
+        self.set_state(State::Reconnecting { attempt, retry_at: now.saturating_add(delay) });
+    }
+
+    /// Bookkeeping shared by every way a socket ends: requests sent on it fail, the close
+    /// is reported once.
+    #[allow(clippy::too_many_arguments)]
+    fn end_socket(
+        &mut self,
+        socket: Socket,
+        kind: CloseKind,
+        code: u16,
+        reason: String,
+        was_clean: bool,
+        will_retry: bool,
+        retry_in_ms: Option<u64>,
+    ) {
+        for id in self.requests.take_sent_on(socket.conn) {
+            self.emit(Event::RequestFailed { id, failure: RequestFailure::Disconnected });
+        }
+        self.buffered = 0;
+        self.drain_check_at = None;
+        self.stats.ready_since = None;
+        self.stats.last_close = Some(kind);
+        let conn = socket.conn;
+        self.emit(Event::Closed(CloseInfo { conn, code, reason, was_clean, kind, will_retry, retry_in_ms }));
+    }
+}
+
+/// A lower bound on the next delay set by the server.
+#[derive(Clone, Copy)]
+enum Floor {
+    /// `retry-after=<ms>`: exactly this (the server spread its clients already).
+    Exact(u64),
+    /// 1013 without a hint: at least this, plus up to 50 % jitter.
+    AtLeast(u64),
+}

@@ -1,0 +1,141 @@
+//! What the engine asks of its driver ([`Output`]) and tells the app ([`Event`]).
+
+use crate::close::CloseKind;
+use crate::queue::DropReason;
+use crate::requests::{RequestFailure, RequestId};
+use crate::state::{ConnId, State};
+
+/// One thing for the driver to do, drained with [`crate::Engine::poll_output`].
+#[derive(Debug, PartialEq)]
+pub enum Output<P> {
+    /// Open a new socket numbered `conn` (close none: the previous one is already gone).
+    OpenSocket {
+        /// The new socket's number.
+        conn: ConnId,
+        /// 0 for a first connect, n for the n-th retry.
+        attempt: u32,
+    },
+    /// Send this payload on socket `conn` now.
+    Transmit {
+        /// The socket.
+        conn: ConnId,
+        /// The app's message.
+        payload: P,
+    },
+    /// Send the heartbeat message (the app-level ping) on socket `conn`.
+    SendPing {
+        /// The socket.
+        conn: ConnId,
+    },
+    /// Start the ready verification on socket `conn`; report the outcome with
+    /// [`crate::Engine::verification_done`].
+    Verify {
+        /// The socket.
+        conn: ConnId,
+    },
+    /// Close socket `conn` with this code and reason, detach its listeners and forget it.
+    CloseSocket {
+        /// The socket.
+        conn: ConnId,
+        /// Close code (1000 or 3000–4999, as browsers allow).
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// Tell the app.
+    Event(Event<P>),
+}
+
+/// Something the app should hear about.
+#[derive(Debug, PartialEq)]
+pub enum Event<P> {
+    /// The state changed.
+    StateChanged(State),
+    /// Socket `conn` opened (before verification).
+    Open {
+        /// The socket.
+        conn: ConnId,
+    },
+    /// Socket `conn` is ready: verified (when configured) and the queue flushed.
+    Ready {
+        /// The socket.
+        conn: ConnId,
+        /// Time from open to ready (ms).
+        open_to_ready_ms: u64,
+    },
+    /// A connection ended, with its classification.
+    Closed(CloseInfo),
+    /// The socket reported an error (a close follows).
+    Error {
+        /// The socket.
+        conn: ConnId,
+    },
+    /// A message was dropped instead of sent.
+    Dropped {
+        /// The message, handed back.
+        payload: P,
+        /// Why.
+        reason: DropReason,
+    },
+    /// A request will not get its reply.
+    RequestFailed {
+        /// The request.
+        id: RequestId,
+        /// Why.
+        failure: RequestFailure,
+    },
+    /// `bufferedAmount` fell to the low-water mark after a `send` returned `false`.
+    Drain,
+}
+
+/// A classified close.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CloseInfo {
+    /// The socket that closed.
+    pub conn: ConnId,
+    /// The close code (the server's, the app's, or 1000 for closes the engine initiated).
+    pub code: u16,
+    /// The close reason as received or sent.
+    pub reason: String,
+    /// Whether the closing handshake completed.
+    pub was_clean: bool,
+    /// What happened, for people: see [`CloseKind::hint`].
+    pub kind: CloseKind,
+    /// Whether the engine will try again (now or later).
+    pub will_retry: bool,
+    /// The delay before the next attempt, when one is scheduled.
+    pub retry_in_ms: Option<u64>,
+}
+
+/// What `send` did with a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendStatus {
+    /// Handed to the open socket. `congested` is `true` when `bufferedAmount` is now above
+    /// the high-water mark: the JS `send()` returns `false` and a `drain` event follows.
+    Sent {
+        /// Above the high-water mark.
+        congested: bool,
+    },
+    /// Held in the queue until the connection is ready.
+    Queued,
+    /// Dropped at once (policy drop-newest or larger than the queue); a drop event was emitted.
+    Dropped(DropReason),
+}
+
+/// A message refused by the queue (policy `error`); the payload is handed back.
+#[derive(Debug, PartialEq)]
+pub enum SendError<P> {
+    /// The queue is full.
+    QueueFull(P),
+    /// The message is larger than the queue's byte limit.
+    TooLarge(P),
+}
+
+impl<P> std::fmt::Display for SendError<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SendError::QueueFull(_) => "the outbound queue is full (maxEnqueuedMessages / maxEnqueuedBytes)",
+            SendError::TooLarge(_) => "the message is larger than maxEnqueuedBytes",
+        })
+    }
+}

@@ -1,0 +1,148 @@
+//! The bounded outbound queue that holds messages while the connection is not ready.
+
+use std::collections::VecDeque;
+
+use crate::config::Overflow;
+use crate::requests::RequestId;
+
+/// A message the engine can queue: it only needs the size, never the content.
+///
+/// Implemented for the usual owned types; the browser binding implements it for its
+/// `JsValue` wrapper so payloads are never copied into Rust.
+pub trait Payload {
+    /// Size in bytes, counted against the queue's byte limit and the backpressure marks.
+    fn byte_len(&self) -> usize;
+}
+
+impl Payload for String {
+    fn byte_len(&self) -> usize {
+        self.len()
+    }
+}
+impl Payload for Vec<u8> {
+    fn byte_len(&self) -> usize {
+        self.len()
+    }
+}
+impl Payload for Box<[u8]> {
+    fn byte_len(&self) -> usize {
+        self.len()
+    }
+}
+impl Payload for &'static str {
+    fn byte_len(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Why a message was dropped instead of sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// The queue was full (by count or bytes) and the overflow policy dropped it.
+    QueueFull,
+    /// Larger than the whole queue's byte limit: it could never be queued.
+    TooLarge,
+    /// It waited longer than `messageTtl`.
+    Expired,
+}
+
+impl DropReason {
+    /// The reason's stable name, e.g. `"queue-full"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::QueueFull => "queue-full",
+            DropReason::TooLarge => "too-large",
+            DropReason::Expired => "expired",
+        }
+    }
+}
+
+/// One queued message.
+#[derive(Debug)]
+pub(crate) struct Queued<P> {
+    pub(crate) payload: P,
+    pub(crate) len: usize,
+    pub(crate) at: u64,
+    pub(crate) request: Option<RequestId>,
+}
+
+/// The result of offering a message to a full or limited queue.
+pub(crate) enum Admit<P> {
+    /// Queued; these older messages were evicted to make room.
+    Queued(Vec<Queued<P>>),
+    /// The new message was dropped (policy drop-newest, or too large).
+    Dropped(Queued<P>, DropReason),
+    /// The new message was refused (policy error).
+    Refused(Queued<P>, DropReason),
+}
+
+pub(crate) struct OutboundQueue<P> {
+    items: VecDeque<Queued<P>>,
+    bytes: usize,
+    max_messages: usize,
+    max_bytes: usize,
+    overflow: Overflow,
+    ttl_ms: Option<u64>,
+}
+
+impl<P> OutboundQueue<P> {
+    pub(crate) fn new(max_messages: usize, max_bytes: usize, overflow: Overflow, ttl_ms: Option<u64>) -> Self {
+        OutboundQueue { items: VecDeque::new(), bytes: 0, max_messages, max_bytes, overflow, ttl_ms }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn fits(&self, len: usize) -> bool {
+        self.items.len() < self.max_messages && self.bytes + len <= self.max_bytes
+    }
+
+    pub(crate) fn push(&mut self, item: Queued<P>) -> Admit<P> {
+        let impossible = item.len > self.max_bytes || self.max_messages == 0;
+        let mut evicted = Vec::new();
+        while !self.fits(item.len) {
+            let reason = if impossible { DropReason::TooLarge } else { DropReason::QueueFull };
+            match self.overflow {
+                Overflow::DropOldest if !impossible => evicted.extend(self.pop()),
+                Overflow::Error => return Admit::Refused(item, reason),
+                _ => return Admit::Dropped(item, reason),
+            }
+        }
+        self.bytes += item.len;
+        self.items.push_back(item);
+        Admit::Queued(evicted)
+    }
+
+    pub(crate) fn pop(&mut self) -> Option<Queued<P>> {
+        let item = self.items.pop_front()?;
+        self.bytes -= item.len;
+        Some(item)
+    }
+
+    /// When the oldest message expires, if a TTL is set.
+    pub(crate) fn next_expiry(&self) -> Option<u64> {
+        Some(self.items.front()?.at.saturating_add(self.ttl_ms?))
+    }
+
+    /// Removes the oldest message if it has expired by `now`.
+    pub(crate) fn pop_expired(&mut self, now: u64) -> Option<Queued<P>> {
+        if self.next_expiry()? <= now {
+            self.pop()
+        } else {
+            None
+        }
+    }
+
+    /// Removes the queued message of a request (it timed out before it could be sent).
+    pub(crate) fn remove_request(&mut self, id: RequestId) -> Option<Queued<P>> {
+        let index = self.items.iter().position(|item| item.request == Some(id))?;
+        let item = self.items.remove(index)?;
+        self.bytes -= item.len;
+        Some(item)
+    }
+}

@@ -1,0 +1,97 @@
+//! Request/reply bookkeeping: ids, deadlines, and which socket a request went out on.
+//!
+//! The engine never looks inside messages: the driver stamps the [`RequestId`] into the
+//! payload and reports the reply carrying it with [`crate::Engine::resolve_request`].
+
+use crate::queue::DropReason;
+use crate::ConnId;
+
+/// Identifies one `request()`; the driver writes it into the message (e.g. an `id` field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// Why a request will never get its reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestFailure {
+    /// No reply within the request's timeout.
+    Timeout,
+    /// The socket it was sent on closed before the reply came.
+    Disconnected,
+    /// Its message was dropped from the queue before it could be sent.
+    Dropped(DropReason),
+    /// The connection was closed by the app, failed for good, or never started.
+    Closed,
+}
+
+impl RequestFailure {
+    /// The failure's stable name, e.g. `"timeout"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestFailure::Timeout => "timeout",
+            RequestFailure::Disconnected => "disconnected",
+            RequestFailure::Dropped(_) => "dropped",
+            RequestFailure::Closed => "closed",
+        }
+    }
+}
+
+struct Pending {
+    id: RequestId,
+    deadline: u64,
+    sent_on: Option<ConnId>,
+}
+
+/// Pending requests; few at a time, so a vector scanned in order is enough.
+#[derive(Default)]
+pub(crate) struct Requests {
+    next_id: u64,
+    pending: Vec<Pending>,
+}
+
+impl Requests {
+    pub(crate) fn start(&mut self, deadline: u64) -> RequestId {
+        self.next_id += 1;
+        let id = RequestId(self.next_id);
+        self.pending.push(Pending { id, deadline, sent_on: None });
+        id
+    }
+
+    pub(crate) fn mark_sent(&mut self, id: RequestId, conn: ConnId) {
+        if let Some(pending) = self.pending.iter_mut().find(|p| p.id == id) {
+            pending.sent_on = Some(conn);
+        }
+    }
+
+    /// Forgets the request; `true` if it was pending.
+    pub(crate) fn remove(&mut self, id: RequestId) -> bool {
+        let before = self.pending.len();
+        self.pending.retain(|p| p.id != id);
+        self.pending.len() != before
+    }
+
+    pub(crate) fn next_deadline(&self) -> Option<u64> {
+        self.pending.iter().map(|p| p.deadline).min()
+    }
+
+    /// Removes and returns one request whose deadline has passed.
+    pub(crate) fn pop_expired(&mut self, now: u64) -> Option<RequestId> {
+        let index = self.pending.iter().position(|p| p.deadline <= now)?;
+        Some(self.pending.remove(index).id)
+    }
+
+    /// Removes and returns the requests sent on `conn` (it closed).
+    pub(crate) fn take_sent_on(&mut self, conn: ConnId) -> Vec<RequestId> {
+        let (lost, kept) = std::mem::take(&mut self.pending).into_iter().partition(|p| p.sent_on == Some(conn));
+        self.pending = kept;
+        lost.into_iter().map(|p: Pending| p.id).collect()
+    }
+
+    /// Removes and returns every pending request.
+    pub(crate) fn take_all(&mut self) -> Vec<RequestId> {
+        self.pending.drain(..).map(|p| p.id).collect()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.pending.len()
+    }
+}
