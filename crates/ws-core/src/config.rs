@@ -68,7 +68,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             min_delay_ms: 1_000,
-            max_delay_ms: 6_000,
+            max_delay_ms: 5_500,
             grow_factor: 2.0,
             jitter: Jitter::Phased,
             max_retries: None,
@@ -192,8 +192,8 @@ pub const MAX_DURATION_MS: f64 = 2_147_483_647.0;
 ///
 /// Defaults and why:
 /// - `min_reconnection_delay` 1000 ms, `reconnection_delay_grow_factor` 2,
-///   `max_reconnection_delay` 6000 ms, `jitter` [`Jitter::Phased`]: a dropped client retries
-///   after about 0.5–1 s, 1–2 s, then settles on its own randomly phased ~6 s cycle, so a
+///   `max_reconnection_delay` 5500 ms, `jitter` [`Jitter::Phased`]: a dropped client retries
+///   after about 0.5–1 s, 1–2 s, then settles on its own randomly phased 5.5 s cycle, so a
 ///   herd arrives spread evenly (see the README's herd table for the trade-off).
 /// - `max_retries` unlimited: a browser tab should come back whenever the server does.
 /// - `min_uptime` 5000 ms: a connection that dies sooner is a failure, so a crash-looping

@@ -6,7 +6,7 @@ use crate::requests::{RequestFailure, RequestId};
 use crate::state::{ConnId, State};
 
 /// One thing for the driver to do, drained with [`crate::Engine::poll_output`].
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Output<P> {
     /// Open a new socket numbered `conn` (close none: the previous one is already gone).
     OpenSocket {
@@ -47,7 +47,7 @@ pub enum Output<P> {
 }
 
 /// Something the app should hear about.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Event<P> {
     /// The state changed.
     StateChanged(State),
