@@ -111,7 +111,7 @@ impl Backoff {
                 rng.between(self.min_ms, high).min(self.max_ms)
             }
             Jitter::Phased if base < self.max_ms => rng.between(base / 2, base + 1),
-            Jitter::Phased => self.next_tick(now + self.max_ms / 2) - now,
+            Jitter::Phased => self.next_tick(now.saturating_add(self.max_ms / 2)) - now,
         };
         self.previous_ms = delay.max(self.min_ms);
         delay
@@ -124,7 +124,7 @@ impl Backoff {
             return self.phase_ms;
         }
         let periods = (at - self.phase_ms).div_ceil(period);
-        self.phase_ms + periods * period
+        self.phase_ms.saturating_add(periods.saturating_mul(period))
     }
 
     /// Forget the previous delay (after a stable connection or a user `reconnect`).

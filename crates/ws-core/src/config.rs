@@ -173,7 +173,7 @@ impl fmt::Display for ConfigError {
         match self.problem {
             Problem::NotFinite => f.write_str("is not a finite number"),
             Problem::Negative => f.write_str("is negative"),
-            Problem::Zero => f.write_str("must be greater than 0"),
+            Problem::Zero => f.write_str("must be at least 1"),
             Problem::BelowOne => f.write_str("must be at least 1"),
             Problem::NotInteger => f.write_str("must be a whole number"),
             Problem::Exceeds(other) => write!(f, "is larger than `{other}`"),
@@ -221,7 +221,7 @@ fn duration(option: &'static str, value: f64, allow_zero: bool) -> Result<u64, C
         fail(Problem::NotFinite)
     } else if value < 0.0 {
         fail(Problem::Negative)
-    } else if value == 0.0 && !allow_zero {
+    } else if value.round() == 0.0 && !allow_zero {
         fail(Problem::Zero)
     } else if value > MAX_DURATION_MS {
         fail(Problem::TooLarge(MAX_DURATION_MS))
@@ -310,8 +310,8 @@ impl ConfigBuilder {
     pub fn heartbeat_timeout(self, ms: f64) -> Self {
         self.set(duration("heartbeatTimeout", ms, false), |c, v| c.heartbeat_timeout_ms = v)
     }
-    /// Deadline of the probe sent on page resume or network return (ms, > 0).
-    /// JS: `probeTimeout`.
+    /// Deadline of the probe sent on page resume or network change (ms, > 0); the probe is
+    /// the heartbeat message, so it needs `heartbeat_interval`. JS: `probeTimeout`.
     pub fn probe_timeout(self, ms: f64) -> Self {
         self.set(duration("probeTimeout", ms, false), |c, v| c.probe_timeout_ms = v)
     }

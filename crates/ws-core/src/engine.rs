@@ -48,6 +48,11 @@ pub struct Engine<P> {
     last_conn: ConnId,
     socket: Option<Socket>,
     retries: u32,
+    /// The pending retry's delay was set by the server (1013 / `retry-after`): page and
+    /// network hints must not cut it short.
+    server_floor: bool,
+    /// When the last attempt started, to rate-limit retries triggered by hints.
+    last_attempt_at: u64,
     online: bool,
     hidden: bool,
     heartbeat: Heartbeat,
@@ -81,6 +86,8 @@ impl<P: Payload> Engine<P> {
             last_conn: ConnId(0),
             socket: None,
             retries: 0,
+            server_floor: false,
+            last_attempt_at: 0,
             online: true,
             hidden: false,
             heartbeat,
@@ -182,7 +189,8 @@ impl<P: Payload> Engine<P> {
         if self.state.is_stopped() {
             self.requests.remove(id);
             self.emit(Event::RequestFailed { id, failure: RequestFailure::Closed });
-            return Ok((id, SendStatus::Dropped(DropReason::QueueFull)));
+            self.drop_payload(payload, DropReason::Closed);
+            return Ok((id, SendStatus::Dropped(DropReason::Closed)));
         }
         match self.send_tagged(now, payload, Some(id)) {
             Ok(SendStatus::Dropped(reason)) => {
@@ -279,23 +287,31 @@ impl<P: Payload> Engine<P> {
             CloseDecision::Default => reconnects_by_default(kind),
         };
         let floor = match retry_after_ms(reason) {
-            Some(hint) => Some(Floor::Exact(hint)),
-            None if code == 1013 => Some(Floor::AtLeast(self.config.try_again_later_ms)),
+            Some(hint) => Some(hint),
+            None if code == 1013 => {
+                let floor = self.config.try_again_later_ms;
+                Some(floor.saturating_add(self.rng.between(0, floor / 2 + 1)))
+            }
             None => None,
         };
         self.after_close(now, socket, kind, code, reason.into(), was_clean, retry, floor);
     }
 
-    /// `bufferedAmount` of `conn` as last read. Report it after sends and before
-    /// [`Engine::handle_timeout`] while congested.
-    pub fn set_buffered_amount(&mut self, conn: ConnId, bytes: usize) {
-        if self.current(conn) {
-            self.buffered = bytes;
-            if self.drain_check_at.is_some() && bytes <= self.config.low_water_bytes {
-                self.drain_check_at = None;
-                self.emit(Event::Drain);
-            }
+    /// `bufferedAmount` of `conn` as last read. Report it when a send the engine did not
+    /// see (a driver's fast path) finds it above the high-water mark, and before
+    /// [`Engine::handle_timeout`] while congested. Returns whether the socket is congested.
+    pub fn set_buffered_amount(&mut self, now: u64, conn: ConnId, bytes: usize) -> bool {
+        if !self.current(conn) {
+            return false;
         }
+        self.buffered = bytes;
+        if bytes > self.config.high_water_bytes && self.drain_check_at.is_none() {
+            self.drain_check_at = Some(now.saturating_add(DRAIN_POLL_MS));
+        } else if self.drain_check_at.is_some() && bytes <= self.config.low_water_bytes {
+            self.drain_check_at = None;
+            self.emit(Event::Drain);
+        }
+        self.drain_check_at.is_some()
     }
 
     // ---- environment hints ----------------------------------------------------------------
@@ -306,6 +322,7 @@ impl<P: Payload> Engine<P> {
         match self.state {
             State::Reconnecting { attempt, .. } if !online => self.set_state(State::Offline { attempt }),
             State::Offline { .. } if online => self.start_attempt(now),
+            State::Reconnecting { .. } if online => self.retry_soon(now),
             State::Open => self.probe(now),
             _ => {}
         }
@@ -318,7 +335,7 @@ impl<P: Payload> Engine<P> {
         if resumed {
             match self.state {
                 State::Open => self.probe(now),
-                State::Reconnecting { .. } => self.start_attempt(now),
+                State::Reconnecting { .. } => self.retry_soon(now),
                 _ => {}
             }
         }
@@ -340,7 +357,12 @@ impl<P: Payload> Engine<P> {
     /// `pageshow`: when `persisted` (restored from the back/forward cache) reconnect now.
     pub fn page_shown(&mut self, now: u64, persisted: bool) {
         if persisted && self.state == State::Suspended {
-            self.connect(now);
+            if self.online {
+                self.connect(now);
+            } else {
+                self.retries = 0;
+                self.set_state(State::Offline { attempt: 0 });
+            }
         }
     }
 
@@ -354,10 +376,10 @@ impl<P: Payload> Engine<P> {
         }
         self.expire_queue(now);
         while let Some(id) = self.requests.pop_expired(now) {
-            if let Some(item) = self.queue.remove_request(id) {
-                drop(item);
-            }
             self.emit(Event::RequestFailed { id, failure: RequestFailure::Timeout });
+            if let Some(item) = self.queue.remove_request(id) {
+                self.report_drop(item, DropReason::Expired);
+            }
         }
         match self.state {
             State::Reconnecting { retry_at, .. } if now >= retry_at => self.start_attempt(now),
@@ -369,7 +391,7 @@ impl<P: Payload> Engine<P> {
             }
             State::Open => {
                 if self.drain_check_at.is_some_and(|at| now >= at) {
-                    self.drain_check_at = Some(now + DRAIN_POLL_MS);
+                    self.drain_check_at = Some(now.saturating_add(DRAIN_POLL_MS));
                 }
                 match self.heartbeat.check(now) {
                     Beat::SendPing => self.send_ping(),
@@ -412,8 +434,26 @@ impl<P: Payload> Engine<P> {
         let deadline = Some(now.saturating_add(self.config.connect_timeout_ms));
         self.socket = Some(Socket { conn, opened_at: None, deadline });
         self.stats.attempts += 1;
+        self.last_attempt_at = now;
+        self.server_floor = false;
         self.outputs.push_back(Output::OpenSocket { conn, attempt: self.retries });
         self.set_state(State::Connecting { attempt: self.retries });
+    }
+
+    /// A hint (page visible again, network back) says now is a good time: retry at once,
+    /// unless the server set the delay or the last attempt was less than the first retry
+    /// delay ago (so flipping tabs cannot become a busy loop).
+    fn retry_soon(&mut self, now: u64) {
+        let State::Reconnecting { attempt, retry_at } = self.state else { return };
+        if self.server_floor {
+            return;
+        }
+        let earliest = self.last_attempt_at.saturating_add(self.config.min_delay_ms).max(now);
+        if earliest <= now {
+            self.start_attempt(now);
+        } else if earliest < retry_at {
+            self.set_state(State::Reconnecting { attempt, retry_at: earliest });
+        }
     }
 
     fn become_ready(&mut self, now: u64, conn: ConnId) {
@@ -444,7 +484,7 @@ impl<P: Payload> Engine<P> {
         self.outputs.push_back(Output::Transmit { conn, payload: item.payload });
         let congested = self.buffered > self.config.high_water_bytes;
         if congested && self.drain_check_at.is_none() {
-            self.drain_check_at = Some(now + DRAIN_POLL_MS);
+            self.drain_check_at = Some(now.saturating_add(DRAIN_POLL_MS));
         }
         congested
     }
@@ -465,8 +505,7 @@ impl<P: Payload> Engine<P> {
                 Ok(SendStatus::Queued)
             }
             Admit::Dropped(item, reason) => {
-                self.stats.messages_dropped += 1;
-                self.emit(Event::Dropped { payload: item.payload, reason });
+                self.drop_payload(item.payload, reason);
                 Ok(SendStatus::Dropped(reason))
             }
             Admit::Refused(item, DropReason::TooLarge) => Err(SendError::TooLarge(item.payload)),
@@ -474,11 +513,15 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    fn report_drop(&mut self, item: Queued<P>, reason: DropReason) {
+    fn drop_payload(&mut self, payload: P, reason: DropReason) {
         self.stats.messages_dropped += 1;
-        let request = item.request;
-        self.emit(Event::Dropped { payload: item.payload, reason });
-        if let Some(id) = request {
+        self.emit(Event::Dropped { payload, reason });
+    }
+
+    /// Reports a message dropped from the queue, failing its request if it had one.
+    fn report_drop(&mut self, item: Queued<P>, reason: DropReason) {
+        self.drop_payload(item.payload, reason);
+        if let Some(id) = item.request {
             self.fail_request(id, RequestFailure::Dropped(reason));
         }
     }
@@ -491,10 +534,10 @@ impl<P: Payload> Engine<P> {
 
     fn fail_all_requests(&mut self) {
         for id in self.requests.take_all() {
-            if let Some(item) = self.queue.remove_request(id) {
-                drop(item);
-            }
             self.emit(Event::RequestFailed { id, failure: RequestFailure::Closed });
+            if let Some(item) = self.queue.remove_request(id) {
+                self.report_drop(item, DropReason::Closed);
+            }
         }
     }
 
@@ -534,7 +577,7 @@ impl<P: Payload> Engine<P> {
         reason: String,
         was_clean: bool,
         retry: bool,
-        floor: Option<Floor>,
+        floor: Option<u64>,
     ) {
         let stable = socket.opened_at.is_some_and(|at| now.saturating_sub(at) >= self.config.min_uptime_ms);
         if stable {
@@ -555,14 +598,8 @@ impl<P: Payload> Engine<P> {
             self.set_state(State::Offline { attempt });
             return;
         }
-        let delay = match floor {
-            Some(Floor::Exact(ms)) => ms,
-            Some(Floor::AtLeast(ms)) => {
-                let jittered = ms.saturating_add(self.rng.between(0, ms / 2 + 1));
-                self.backoff.delay(attempt, now, &mut self.rng).max(jittered)
-            }
-            None => self.backoff.delay(attempt, now, &mut self.rng),
-        };
+        let delay = self.backoff.delay(attempt, now, &mut self.rng).max(floor.unwrap_or(0));
+        self.server_floor = floor.is_some();
         self.end_socket(socket, kind, code, reason, was_clean, true, Some(delay));
         self.set_state(State::Reconnecting { attempt, retry_at: now.saturating_add(delay) });
     }
@@ -584,19 +621,13 @@ impl<P: Payload> Engine<P> {
             self.emit(Event::RequestFailed { id, failure: RequestFailure::Disconnected });
         }
         self.buffered = 0;
-        self.drain_check_at = None;
+        if self.drain_check_at.take().is_some() {
+            // Whatever the socket buffered is gone; new sends go to the queue.
+            self.emit(Event::Drain);
+        }
         self.stats.ready_since = None;
         self.stats.last_close = Some(kind);
         let conn = socket.conn;
         self.emit(Event::Closed(CloseInfo { conn, code, reason, was_clean, kind, will_retry, retry_in_ms }));
     }
-}
-
-/// A lower bound on the next delay set by the server.
-#[derive(Clone, Copy)]
-enum Floor {
-    /// `retry-after=<ms>`: exactly this (the server spread its clients already).
-    Exact(u64),
-    /// 1013 without a hint: at least this, plus up to 50 % jitter.
-    AtLeast(u64),
 }

@@ -42,8 +42,10 @@ pub enum DropReason {
     QueueFull,
     /// Larger than the whole queue's byte limit: it could never be queued.
     TooLarge,
-    /// It waited longer than `messageTtl`.
+    /// It waited longer than `messageTtl`, or its request timed out before it was sent.
     Expired,
+    /// The app closed the connection (or it failed for good) while its request waited.
+    Closed,
 }
 
 impl DropReason {
@@ -53,6 +55,7 @@ impl DropReason {
             DropReason::QueueFull => "queue-full",
             DropReason::TooLarge => "too-large",
             DropReason::Expired => "expired",
+            DropReason::Closed => "closed",
         }
     }
 }

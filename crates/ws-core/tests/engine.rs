@@ -154,7 +154,10 @@ fn error_then_close_acts_once() {
     let events = d.events();
     assert_eq!(events.iter().filter(|e| matches!(e, Event::Closed(_))).count(), 1);
     assert_eq!(events.iter().filter(|e| matches!(e, Event::Error { .. })).count(), 1);
-    assert_eq!(d.engine.stats().attempts, 1, "no second attempt scheduled");
+    d.advance(60_000);
+    let opens = d.outputs().iter().filter(|o| matches!(o, Output::OpenSocket { .. })).count();
+    assert_eq!(opens, 1, "exactly one retry");
+    assert_eq!(d.engine.poll_timeout(), Some(d.now + 4_000), "only the new attempt's connect timeout");
 }
 
 // ---- user intent ------------------------------------------------------------------------------
@@ -444,20 +447,36 @@ fn predicate_overrides_the_table() {
 
 #[test]
 fn try_again_later_waits_at_least_the_floor() {
-    for seed_shift in 0..20 {
-        let (_, close) = close_with(1013, "", |b| b.try_again_later_delay(10_000.0 + seed_shift as f64));
-        let delay = close.retry_in_ms.unwrap();
-        assert!((10_000..=15_020).contains(&delay), "{delay}");
+    let mut delays = Vec::new();
+    for seed in 0..20 {
+        let config = Config::builder().try_again_later_delay(10_000.0).build().unwrap();
+        let mut d = Driver::seeded(config, seed);
+        let conn = d.connected();
+        d.engine.socket_closed(0, conn, 1013, "", true);
+        let delay = d.closes().pop().unwrap().retry_in_ms.unwrap();
+        assert!((10_000..=15_000).contains(&delay), "{delay}");
+        delays.push(delay);
     }
+    delays.sort_unstable();
+    delays.dedup();
+    assert!(delays.len() > 10, "the floor is jittered: {delays:?}");
+    // Past the floor, the backoff wins.
+    let config =
+        Config::builder().jitter(Jitter::None).max_reconnection_delay(60_000.0).min_reconnection_delay(20_000.0);
+    let (_, close) = close_with(1013, "", |_| config.try_again_later_delay(1_000.0));
+    assert_eq!(close.retry_in_ms, Some(20_000));
 }
 
 #[test]
-fn retry_after_sets_the_next_delay_exactly() {
+fn retry_after_is_a_floor_over_the_backoff() {
     let (d, close) = close_with(1013, "busy retry-after=2345", |b| b);
     assert_eq!(close.retry_in_ms, Some(2_345));
     assert_eq!(d.engine.state(), State::Reconnecting { attempt: 1, retry_at: 62_345 });
-    let (_, close) = close_with(1012, "retry-after=50", |b| b);
-    assert_eq!(close.retry_in_ms, Some(50));
+    // A hint below the client's own backoff cannot make it come back sooner (no loop on 0).
+    for hint in ["retry-after=0", "retry-after=50"] {
+        let (_, close) = close_with(1012, hint, |b| b);
+        assert!((500..=1_000).contains(&close.retry_in_ms.unwrap()), "{close:?}");
+    }
 }
 
 // ---- environment ------------------------------------------------------------------------------
@@ -489,14 +508,38 @@ fn a_socket_dying_while_offline_is_classified_offline_and_waits() {
 }
 
 #[test]
-fn visible_while_waiting_retries_now() {
+fn visible_while_waiting_retries_now_but_not_in_a_loop() {
     let mut d = Driver::with(no_jitter);
     d.engine.connect(0);
-    let conn = d.expect_open_socket();
     d.engine.visibility_changed(0, true);
+    for _ in 0..3 {
+        let conn = d.expect_open_socket();
+        d.refuse(conn);
+        d.fire();
+    }
+    let conn = d.expect_open_socket(); // attempt at 7 s
     d.refuse(conn);
-    d.engine.visibility_changed(10, false);
-    assert_eq!(d.engine.state(), State::Connecting { attempt: 1 });
+    assert_eq!(d.retry_in(), 8_000);
+    d.now += 1_500;
+    d.engine.visibility_changed(d.now, false);
+    assert_eq!(d.engine.state(), State::Connecting { attempt: 4 }, "back in view: retry now");
+    let conn = d.expect_open_socket();
+    d.refuse(conn);
+    d.engine.visibility_changed(d.now, true);
+    d.now += 100;
+    d.engine.visibility_changed(d.now, false);
+    let State::Reconnecting { retry_at, .. } = d.engine.state() else { panic!() };
+    assert_eq!(retry_at, d.now - 100 + 1_000, "flipping tabs waits the first retry delay since the last attempt");
+}
+
+#[test]
+fn hints_do_not_cut_a_server_directed_wait_short() {
+    let (mut d, close) = close_with(1013, "retry-after=30000", |b| b);
+    assert_eq!(close.retry_in_ms, Some(30_000));
+    d.engine.visibility_changed(60_100, true);
+    d.engine.visibility_changed(63_000, false);
+    d.engine.network_changed(63_000, true);
+    assert_eq!(d.engine.state(), State::Reconnecting { attempt: 1, retry_at: 90_000 });
 }
 
 #[test]
@@ -583,12 +626,17 @@ fn backpressure_reports_congestion_then_drain() {
     assert_eq!(d.engine.send(0, "123456".into()), Ok(SendStatus::Sent { congested: true }));
     assert_eq!(d.engine.poll_timeout(), Some(DRAIN_POLL_MS));
     d.outputs();
-    d.engine.set_buffered_amount(conn, 8);
+    assert!(d.engine.set_buffered_amount(0, conn, 8), "still congested above the low-water mark");
     d.fire();
     assert!(!d.events().contains(&Event::Drain));
-    d.engine.set_buffered_amount(conn, 3);
+    assert!(!d.engine.set_buffered_amount(30, conn, 3));
     assert_eq!(d.events(), vec![Event::Drain]);
     assert_eq!(d.engine.poll_timeout(), None, "no polling once drained");
+    // A send the engine did not see (the driver's fast path) reports congestion itself.
+    assert!(d.engine.set_buffered_amount(40, conn, 11));
+    assert_eq!(d.engine.poll_timeout(), Some(40 + DRAIN_POLL_MS));
+    d.engine.set_buffered_amount(50, conn, 0);
+    assert_eq!(d.events(), vec![Event::Drain]);
 }
 
 // ---- configuration ----------------------------------------------------------------------------

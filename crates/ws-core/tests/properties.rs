@@ -98,6 +98,7 @@ struct World {
     log: Vec<Output<String>>,
     next_message: usize,
     refused: Vec<usize>,
+    requests: Vec<RequestId>,
     user_closed: bool,
 }
 
@@ -111,6 +112,7 @@ impl World {
             log: Vec::new(),
             next_message: 0,
             refused: Vec::new(),
+            requests: Vec::new(),
             user_closed: false,
         }
     }
@@ -159,7 +161,9 @@ impl World {
                 }
             }
             Op::Request(timeout) => {
-                let _ = self.engine.request(now, timeout, |id| format!("r{}", id.0));
+                if let Ok((id, _)) = self.engine.request(now, timeout, |id| format!("r{}", id.0)) {
+                    self.requests.push(id);
+                }
             }
             Op::Advance(ms) => {
                 self.now += ms;
@@ -183,7 +187,9 @@ impl World {
             Op::Hidden(hidden) => self.engine.visibility_changed(now, hidden),
             Op::PageHide(persisted) => self.engine.page_hidden(now, persisted),
             Op::PageShow(persisted) => self.engine.page_shown(now, persisted),
-            Op::Buffered(bytes) => live.into_iter().for_each(|c| self.engine.set_buffered_amount(c, bytes)),
+            Op::Buffered(bytes) => live.into_iter().for_each(|c| {
+                self.engine.set_buffered_amount(now, c, bytes);
+            }),
             Op::Stale(code) => {
                 let stale: Vec<ConnId> = self.seen.iter().copied().filter(|c| Some(*c) != live).collect();
                 for conn in stale {
@@ -269,9 +275,20 @@ proptest! {
         accounted.sort_unstable();
         prop_assert_eq!(accounted, (0..world.next_message).collect::<Vec<_>>());
 
-        // Every request ends: a user close fails whatever is still pending.
-        world.engine.close(world.now, 1000, "");
+        // Every request ends exactly once, without a user close: let every timer run.
+        let end = world.now + 10_000;
+        while let Some(deadline) = world.engine.poll_timeout().filter(|&d| d <= end) {
+            world.now = deadline;
+            world.engine.handle_timeout(deadline);
+            world.drain()?;
+        }
         prop_assert_eq!(world.engine.pending_requests(), 0);
+        let mut ended: Vec<RequestId> = world.log.iter().filter_map(|o| match o {
+            Output::Event(Event::RequestFailed { id, .. }) => Some(*id),
+            _ => None,
+        }).collect();
+        ended.sort_unstable();
+        prop_assert_eq!(ended, world.requests.clone());
     }
 
     #[test]

@@ -42,11 +42,12 @@ struct Server {
     hint: bool,
     tokens: f64,
     refilled_at: u64,
+    closed_1013: usize,
 }
 
 impl Server {
     fn new(hint: bool) -> Self {
-        Server { hint, tokens: BURST, refilled_at: BACK_AT }
+        Server { hint, tokens: BURST, refilled_at: BACK_AT, closed_1013: 0 }
     }
 
     fn handshake(&mut self, now: u64, reserved: bool) -> Verdict {
@@ -63,6 +64,7 @@ impl Server {
             Verdict::Admitted
         } else if self.hint {
             self.tokens -= 1.0; // reserve the next free slot of the schedule
+            self.closed_1013 += 1;
             let slot_in = (-self.tokens / RATE_PER_MS).ceil() as u64;
             Verdict::RetryAfter(slot_in.saturating_sub(RTT_MS))
         } else {
@@ -103,6 +105,7 @@ struct Outcome {
     attempts_after_return: usize,
     attempts_total: usize,
     p99_back_s: Option<f64>,
+    closed_1013: usize,
     timeline: Vec<usize>,
 }
 
@@ -162,8 +165,8 @@ impl Sim {
         let Client::Peer { policy, retry, waiting, .. } = &mut self.clients[i] else { return };
         *retry += 1;
         *waiting = false;
-        let delay = policy.delay_ms(*retry, &mut self.rng);
-        self.at(now + delay, i, Ev::PeerAttempt);
+        let start = policy.next_start(*retry, now, &mut self.rng);
+        self.at(start, i, Ev::PeerAttempt);
     }
 
     fn handle(&mut self, now: u64, i: usize, ev: Ev) {
@@ -262,48 +265,67 @@ impl Sim {
             attempts_after_return: after.len(),
             attempts_total: self.attempts.len(),
             p99_back_s: back.get(needed - 1).map(|&ms| ms as f64 / 1000.0),
+            closed_1013: self.server.closed_1013,
             timeline,
         }
     }
 }
 
-fn rebound_clients(seed: u64) -> Vec<Client> {
-    (0..CLIENTS)
+fn rebound_clients(count: usize, seed: u64) -> Vec<Client> {
+    (0..count)
         .map(|i| Client::Rebound(Box::new(Engine::new(Config::default(), seed ^ (i as u64).wrapping_mul(0x9E37_79B9)))))
         .collect()
 }
 
-fn peer_clients(make: impl Fn(&mut Rng) -> Box<dyn PeerPolicy>, rng: &mut Rng) -> Vec<Client> {
-    (0..CLIENTS).map(|_| Client::Peer { policy: make(rng), retry: 0, attempt: 0, waiting: false }).collect()
+fn peer_clients(count: usize, make: impl Fn(&mut Rng) -> Box<dyn PeerPolicy>, rng: &mut Rng) -> Vec<Client> {
+    (0..count).map(|_| Client::Peer { policy: make(rng), retry: 0, attempt: 0, waiting: false }).collect()
+}
+
+/// One run per policy: Rebound, Rebound with the hinting server, and the four peers.
+fn peer_runs(count: usize, seed: u64, names: [&'static str; 6]) -> Vec<(&'static str, Vec<Client>, bool)> {
+    let mut rng = Rng::new(seed);
+    vec![
+        (names[0], rebound_clients(count, seed), false),
+        (names[1], rebound_clients(count, seed), true),
+        (names[2], peer_clients(count, |r| Box::new(ReconnectingWebSocket::new(r)), &mut rng), false),
+        (names[3], peer_clients(count, |_| Box::new(SocketIo), &mut rng), false),
+        (names[4], peer_clients(count, |_| Box::new(Phoenix), &mut rng), false),
+        (names[5], peer_clients(count, |_| Box::<Grpc>::default(), &mut rng), false),
+    ]
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let seed = args.iter().position(|a| a == "--seed").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1);
-    let mut rng = Rng::new(seed);
-    let runs: Vec<(&'static str, Vec<Client>, bool)> = vec![
-        ("rebound", rebound_clients(seed), false),
-        ("rebound-hint", rebound_clients(seed), true),
-        ("reconnecting-websocket", peer_clients(|r| Box::new(ReconnectingWebSocket::new(r)), &mut rng), false),
-        ("socket.io", peer_clients(|_| Box::new(SocketIo), &mut rng), false),
-        ("phoenix", peer_clients(|_| Box::new(Phoenix), &mut rng), false),
-        ("grpc", peer_clients(|_| Box::new(Grpc), &mut rng), false),
-    ];
+    let runs =
+        peer_runs(CLIENTS, seed, ["rebound", "rebound-hint", "reconnecting-websocket", "socket.io", "phoenix", "grpc"]);
     let outcomes: Vec<Outcome> =
         runs.into_iter().map(|(name, clients, hint)| Sim::new(clients, hint, seed).run(name)).collect();
-
-    if args.iter().any(|a| a == "--json") {
+    // Sensitivity: twice the clients, so Rebound's 5.5 s period overloads the server.
+    let doubled: Vec<Outcome> = peer_runs(
+        2 * CLIENTS,
+        seed,
+        ["rebound-20k", "rebound-hint-20k", "reconnecting-websocket-20k", "socket.io-20k", "phoenix-20k", "grpc-20k"],
+    )
+    .into_iter()
+    .map(|(name, clients, hint)| Sim::new(clients, hint, seed).run(name))
+    .collect();
+    let json_rows = |outcomes: &[Outcome]| -> String {
         let rows: Vec<String> = outcomes
             .iter()
             .map(|o| {
                 let p99 = o.p99_back_s.map_or("null".to_string(), |s| format!("{s:.3}"));
                 format!(
-                    "\"{}\": {{\"peak_per_100ms\": {}, \"attempts_after_return\": {}, \"attempts_total\": {}, \"p99_back_s\": {}}}",
-                    o.name, o.peak_per_100ms, o.attempts_after_return, o.attempts_total, p99
+                    "\"{}\": {{\"peak_per_100ms\": {}, \"attempts_after_return\": {}, \"attempts_total\": {}, \"p99_back_s\": {}, \"closed_1013\": {}}}",
+                    o.name, o.peak_per_100ms, o.attempts_after_return, o.attempts_total, p99, o.closed_1013
                 )
             })
             .collect();
-        println!("{{\"policies\": {{{}}}}}", rows.join(", "));
+        rows.join(", ")
+    };
+
+    if args.iter().any(|a| a == "--json") {
+        println!("{{\"policies\": {{{}}}, \"sensitivity\": {{{}}}}}", json_rows(&outcomes), json_rows(&doubled));
     } else if args.iter().any(|a| a == "--timeline") {
         println!("t_s,{}", outcomes.iter().map(|o| o.name).collect::<Vec<_>>().join(","));
         let len = outcomes.iter().map(|o| o.timeline.len()).max().unwrap_or(0).min(700);
@@ -314,16 +336,22 @@ fn main() {
         }
     } else {
         println!("{CLIENTS} clients; server down 10 s, then 2,000 handshakes/s (limits: 200 / 100 ms, {CLIENTS} attempts, 5.0 s)");
+        print_table(&outcomes);
+        println!("\nsensitivity: {} clients (limits: 200 / 100 ms, {} attempts, 10.0 s)", 2 * CLIENTS, 2 * CLIENTS);
+        print_table(&doubled);
+    }
+}
+
+fn print_table(outcomes: &[Outcome]) {
+    println!(
+        "{:<26} {:>14} {:>22} {:>15} {:>13} {:>10}",
+        "policy", "peak / 100 ms", "attempts after return", "attempts total", "p99 back (s)", "1013 sent"
+    );
+    for o in outcomes {
+        let p99 = o.p99_back_s.map_or("never".to_string(), |s| format!("{s:.2}"));
         println!(
-            "{:<24} {:>14} {:>22} {:>15} {:>13}",
-            "policy", "peak / 100 ms", "attempts after return", "attempts total", "p99 back (s)"
+            "{:<26} {:>14} {:>22} {:>15} {:>13} {:>10}",
+            o.name, o.peak_per_100ms, o.attempts_after_return, o.attempts_total, p99, o.closed_1013
         );
-        for o in &outcomes {
-            let p99 = o.p99_back_s.map_or("never".to_string(), |s| format!("{s:.2}"));
-            println!(
-                "{:<24} {:>14} {:>22} {:>15} {:>13}",
-                o.name, o.peak_per_100ms, o.attempts_after_return, o.attempts_total, p99
-            );
-        }
     }
 }

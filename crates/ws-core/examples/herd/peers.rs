@@ -7,6 +7,11 @@ use ws_core::Rng;
 pub trait PeerPolicy {
     fn delay_ms(&mut self, retry: u32, rng: &mut Rng) -> u64;
     fn connect_timeout_ms(&self) -> Option<u64>;
+    /// When the next attempt starts, after the connection dropped or an attempt failed at
+    /// `failed_at`; `retry` counts from 1. Most libraries wait the delay after the failure.
+    fn next_start(&mut self, retry: u32, failed_at: u64, rng: &mut Rng) -> u64 {
+        failed_at + self.delay_ms(retry, rng)
+    }
 }
 
 /// reconnecting-websocket 4.x: `minReconnectionDelay` drawn once in [1 s, 5 s),
@@ -61,15 +66,28 @@ impl PeerPolicy for Phoenix {
     }
 }
 
-/// gRPC connection backoff: 1 s × 1.6ⁿ, ±20 %, capped at 120 s; 20 s connect timeout.
-pub struct Grpc;
+/// gRPC connection backoff (`connection-backoff.md`): the first attempt is immediate; each
+/// attempt gets a deadline of its start + backoff (1 s, then ×1.6 ±20 %, capped at 120 s),
+/// and the next attempt starts at that deadline or, if the attempt failed later (a 20 s
+/// connect timeout), at once.
+#[derive(Default)]
+pub struct Grpc {
+    backoff_ms: f64,
+    deadline: u64,
+}
 
 impl PeerPolicy for Grpc {
     fn delay_ms(&mut self, retry: u32, rng: &mut Rng) -> u64 {
-        let base = (1_000.0 * 1.6f64.powi(retry as i32 - 1)).min(120_000.0);
-        (base * (0.8 + 0.4 * rng.next_f64())) as u64
+        self.backoff_ms = if retry <= 1 { 1_000.0 } else { (self.backoff_ms * 1.6).min(120_000.0) };
+        let jitter = if retry <= 1 { 0.0 } else { self.backoff_ms * 0.2 * (2.0 * rng.next_f64() - 1.0) };
+        (self.backoff_ms + jitter) as u64
     }
     fn connect_timeout_ms(&self) -> Option<u64> {
         Some(20_000)
+    }
+    fn next_start(&mut self, retry: u32, failed_at: u64, rng: &mut Rng) -> u64 {
+        let start = if retry <= 1 { failed_at } else { failed_at.max(self.deadline) };
+        self.deadline = start + self.delay_ms(retry, rng);
+        start
     }
 }

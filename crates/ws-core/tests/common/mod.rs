@@ -11,7 +11,11 @@ pub struct Driver {
 
 impl Driver {
     pub fn new(config: Config) -> Self {
-        Driver { engine: Engine::new(config, 7), now: 0, log: Vec::new() }
+        Driver::seeded(config, 7)
+    }
+
+    pub fn seeded(config: Config, seed: u64) -> Self {
+        Driver { engine: Engine::new(config, seed), now: 0, log: Vec::new() }
     }
 
     pub fn with(build: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
