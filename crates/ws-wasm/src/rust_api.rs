@@ -174,11 +174,11 @@ impl Drop for Inner {
 /// use ws_wasm::{Options, Socket, SocketEvent};
 /// let socket = Socket::connect("/ws", Options::default(), |event| {
 ///     if let SocketEvent::Message(message) = event {
-///         web_sys::console::log_1(&message.data());
+///         let _text = message.data().as_string();
 ///     }
 /// })
 /// .expect("a valid URL");
-/// socket.send("hello");
+/// let _ = socket.send("hello");
 /// ```
 #[derive(Clone)]
 pub struct Socket {

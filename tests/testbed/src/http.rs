@@ -20,7 +20,11 @@ impl Request {
 
     /// A query parameter, percent-decoded.
     pub fn param(&self, name: &str) -> Option<String> {
-        self.query.split('&').filter_map(|pair| pair.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| decode(v))
+        self.query
+            .split('&')
+            .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| decode(v))
     }
 
     pub fn is_upgrade(&self) -> bool {

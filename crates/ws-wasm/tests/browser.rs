@@ -1,0 +1,302 @@
+//! ws-wasm in headless Chromium against the real test bed (see scripts/browser-tests.sh).
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use std::rc::Rc;
+
+use support::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use ws_wasm::ws_core::{CloseKind, RequestFailure, SendStatus, State};
+use ws_wasm::{live_handlers, Core, Options, SocketEvent, Verify};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn open_echo_and_user_close() {
+    reset().await;
+    let (socket, events) = connect(quick());
+    wait_open(&socket).await;
+    assert_eq!(socket.send("hello"), Ok(SendStatus::Sent { congested: false }));
+    wait_for("the echo", 5_000, || events.texts() == ["hello"]).await;
+    socket.close(1000, "bye");
+    assert_eq!(socket.state(), State::Closed);
+    assert_eq!(events.last_close_kind(), Some(CloseKind::User));
+    assert_eq!(socket.stats().messages_sent, 1);
+}
+
+#[wasm_bindgen_test]
+async fn dropped_connections_come_back() {
+    reset().await;
+    let (socket, events) = connect(quick());
+    wait_open(&socket).await;
+    fault("drop", "").await;
+    wait_for("a connection-lost close", 5_000, || events.last_close_kind() == Some(CloseKind::ConnectionLost)).await;
+    wait_open(&socket).await;
+    assert_eq!(socket.stats().opens, 2);
+}
+
+#[wasm_bindgen_test]
+async fn messages_sent_during_a_restart_arrive_once_in_order() {
+    reset().await;
+    let (socket, events) = connect(quick().max_reconnection_delay(300.0));
+    wait_open(&socket).await;
+    fault("down", "ms=2000").await;
+    wait_for("the outage to be seen", 5_000, || !events.closes().is_empty()).await;
+    let sent: Vec<String> = (0..20).map(|i| format!("m{i}")).collect();
+    for message in &sent {
+        assert_eq!(socket.send(message.as_str()), Ok(SendStatus::Queued));
+    }
+    wait_open(&socket).await;
+    wait_for("the echoes", 10_000, || events.texts() == sent).await;
+    let received: Vec<String> = received_per_connection().await.concat();
+    assert_eq!(received, sent, "each message reached the server exactly once, in order");
+}
+
+#[wasm_bindgen_test]
+async fn half_open_link_is_detected_by_the_heartbeat() {
+    reset().await;
+    let (interval, timeout) = (300.0, 600.0);
+    let (socket, events) = connect(quick().heartbeat_interval(interval).heartbeat_timeout(timeout));
+    wait_open(&socket).await;
+    sleep(400).await; // at least one ping answered
+    assert!(socket.stats().rtt_ms.is_some(), "heartbeat round trip measured");
+    let started = now();
+    fault("blackhole", "ms=5000").await;
+    wait_for("heartbeat-timeout", 5_000, || events.last_close_kind() == Some(CloseKind::HeartbeatTimeout)).await;
+    let detected = now() - started;
+    assert!(detected <= interval + timeout + 500.0, "detected after {detected} ms");
+    wait_open(&socket).await;
+    assert!(events.texts().is_empty(), "heartbeat replies are not passed on");
+}
+
+#[wasm_bindgen_test]
+async fn slow_upgrade_hits_the_connect_timeout() {
+    reset().await;
+    fault("slow-upgrade", "ms=3000").await;
+    let (socket, events) = connect(quick().connection_timeout(400.0));
+    wait_for("connect-timeout", 5_000, || events.last_close_kind() == Some(CloseKind::ConnectTimeout)).await;
+    assert!(events.closes()[0].will_retry);
+    reset().await;
+    wait_open(&socket).await;
+}
+
+#[wasm_bindgen_test]
+async fn rejected_upgrade_is_unreachable_and_retried() {
+    reset().await;
+    fault("reject-upgrade", "").await;
+    let (socket, events) = connect(quick());
+    wait_for("two failed attempts", 5_000, || events.closes().len() >= 2).await;
+    assert!(events.closes().iter().all(|c| c.kind == CloseKind::Unreachable && c.will_retry));
+    assert!(events.count(|e| matches!(e, SocketEvent::Error)) >= 2);
+    reset().await;
+    wait_open(&socket).await;
+}
+
+#[wasm_bindgen_test]
+async fn close_codes_follow_the_policy_table() {
+    let table = [
+        (1000, CloseKind::ServerNormal, true),
+        (1001, CloseKind::GoingAway, true),
+        (1008, CloseKind::Policy, false),
+        (1011, CloseKind::ServerError, true),
+        (1012, CloseKind::Restart, true),
+        (1013, CloseKind::TryAgainLater, true),
+        (4000, CloseKind::AppStop, false),
+        (4500, CloseKind::AppRetry, true),
+    ];
+    for (code, kind, retries) in table {
+        reset().await;
+        let (socket, events) = connect(quick().try_again_later_delay(300.0));
+        wait_open(&socket).await;
+        fault("close", &format!("code={code}&reason=test")).await;
+        wait_for("the close", 5_000, || !events.closes().is_empty()).await;
+        let close = events.closes()[0].clone();
+        assert_eq!((close.code, close.kind, close.will_retry, close.reason.as_str()), (code, kind, retries, "test"));
+        if code == 1013 {
+            assert!(close.retry_in_ms.unwrap() >= 300, "1013 waits at least the floor");
+        }
+        if retries {
+            wait_open(&socket).await;
+        } else {
+            assert!(matches!(socket.state(), State::Failed { .. }));
+            let before = accepted().await;
+            sleep(400).await;
+            assert_eq!(accepted().await, before, "no reconnect after {code}");
+        }
+        socket.close(1000, "");
+    }
+}
+
+fn verifying(accept: fn(&str) -> bool) -> Options {
+    let config = quick().verify_timeout(2_000.0).build().unwrap();
+    let accept = Rc::new(move |m: &web_sys::MessageEvent| m.data().as_string().is_some_and(|t| accept(&t)));
+    Options { config, verify: Some(Verify { message: r#"{"type":"hello"}"#.into(), accept }), ..Options::default() }
+}
+
+#[wasm_bindgen_test]
+async fn verification_gates_ready() {
+    reset().await;
+    let (socket, events) = connect_with(verifying(|t| t.contains("welcome")));
+    wait_open(&socket).await;
+    assert!(socket.stats().open_to_ready_ms.is_some());
+    assert!(events.count(|e| matches!(e, SocketEvent::Ready { .. })) == 1);
+
+    reset().await;
+    let (socket, events) = connect_with(verifying(|_| false));
+    wait_for("verification-failed", 5_000, || events.last_close_kind() == Some(CloseKind::VerificationFailed)).await;
+    assert!(events.closes()[0].will_retry);
+    assert_ne!(socket.state(), State::Open);
+    socket.close(1000, "");
+}
+
+#[wasm_bindgen_test]
+async fn offline_pauses_and_online_resumes() {
+    reset().await;
+    fault("down", "ms=60000").await;
+    let (socket, events) = connect(quick());
+    wait_for("a failed attempt", 5_000, || !events.closes().is_empty()).await;
+    dispatch_window("offline");
+    assert!(matches!(socket.state(), State::Offline { .. } | State::Connecting { .. }));
+    wait_for("offline", 5_000, || matches!(socket.state(), State::Offline { .. })).await;
+    let attempts = socket.stats().attempts;
+    sleep(500).await;
+    assert_eq!(socket.stats().attempts, attempts, "no attempts while offline");
+    reset().await;
+    dispatch_window("online");
+    wait_open(&socket).await;
+}
+
+#[wasm_bindgen_test]
+async fn visible_again_probes_the_link() {
+    reset().await;
+    let (socket, events) = connect(quick().heartbeat_interval(60_000.0).probe_timeout(500.0));
+    wait_open(&socket).await;
+    set_hidden(true);
+    fault("blackhole", "ms=3000").await;
+    set_hidden(false);
+    wait_for("the probe to fail", 3_000, || events.last_close_kind() == Some(CloseKind::HeartbeatTimeout)).await;
+    wait_open(&socket).await;
+}
+
+#[wasm_bindgen_test]
+async fn user_close_cancels_pending_retries() {
+    reset().await;
+    fault("down", "ms=60000").await;
+    let (socket, events) = connect(quick());
+    wait_for("reconnecting", 5_000, || matches!(socket.state(), State::Reconnecting { .. })).await;
+    socket.close(1000, "");
+    let attempts = socket.stats().attempts;
+    sleep(600).await;
+    assert_eq!(socket.stats().attempts, attempts);
+    assert_eq!(socket.state(), State::Closed);
+    assert!(!events.closes().is_empty());
+    reset().await;
+}
+
+#[wasm_bindgen_test]
+async fn requests_resolve_time_out_and_fail_on_disconnect() {
+    reset().await;
+    let (socket, _) = connect(quick());
+    wait_open(&socket).await;
+    let outcome = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = |label: &'static str| {
+        let outcome = outcome.clone();
+        move |result: Result<web_sys::MessageEvent, RequestFailure>| {
+            outcome.borrow_mut().push((label, result.map(|m| m.data().as_string().unwrap_or_default())))
+        }
+    };
+    socket.request(5_000, |id| format!(r#"{{"type":"echo","id":{id}}}"#), record("echo")).unwrap();
+    wait_for("the reply", 5_000, || outcome.borrow().len() == 1).await;
+    assert_eq!(outcome.borrow()[0], ("echo", Ok(r#"{"type":"echo","id":1}"#.to_string())));
+
+    fault("blackhole", "ms=1500").await;
+    socket.request(300, |id| format!(r#"{{"id":{id}}}"#), record("timeout")).unwrap();
+    wait_for("the timeout", 5_000, || outcome.borrow().len() == 2).await;
+    assert_eq!(outcome.borrow()[1], ("timeout", Err(RequestFailure::Timeout)));
+
+    reset().await;
+    wait_open(&socket).await;
+    fault("blackhole", "ms=1500").await;
+    socket.request(10_000, |id| format!(r#"{{"id":{id}}}"#), record("dropped")).unwrap();
+    fault("drop", "").await;
+    wait_for("the disconnect", 5_000, || outcome.borrow().len() == 3).await;
+    assert_eq!(outcome.borrow()[2], ("dropped", Err(RequestFailure::Disconnected)));
+}
+
+#[wasm_bindgen_test]
+async fn drain_follows_a_congested_send() {
+    reset().await;
+    let (socket, events) = connect(quick().high_water_mark(1_024.0).low_water_mark(0.0));
+    wait_open(&socket).await;
+    let big = "x".repeat(4 << 20);
+    let status = socket.send(big.as_str()).unwrap();
+    assert_eq!(status, SendStatus::Sent { congested: true });
+    wait_for("drain", 10_000, || events.count(|e| matches!(e, SocketEvent::Drain)) == 1).await;
+}
+
+#[wasm_bindgen_test]
+async fn binary_type_blob_and_arraybuffer() {
+    for (binary_type, is_expected) in [
+        (None, (|v: &JsValue| v.is_instance_of::<web_sys::Blob>()) as fn(&JsValue) -> bool),
+        (Some(web_sys::BinaryType::Arraybuffer), |v: &JsValue| v.is_instance_of::<js_sys::ArrayBuffer>()),
+    ] {
+        reset().await;
+        let config = quick().build().unwrap();
+        let (socket, events) = connect_with(Options { config, binary_type, ..Options::default() });
+        wait_open(&socket).await;
+        socket.send(js_sys::Uint8Array::from(&[1u8, 2, 3][..])).unwrap();
+        wait_for("the binary echo", 5_000, || events.count(|e| matches!(e, SocketEvent::Message(_))) == 1).await;
+        let data = events
+            .0
+            .borrow()
+            .iter()
+            .find_map(|e| match e {
+                SocketEvent::Message(m) => Some(m.data()),
+                _ => None,
+            })
+            .unwrap();
+        assert!(is_expected(&data), "binary_type {binary_type:?}");
+        socket.close(1000, "");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn two_hundred_reconnects_leak_no_handlers() {
+    reset().await;
+    let (socket, _) = connect(quick());
+    wait_open(&socket).await;
+    let baseline = live_handlers();
+    for _ in 0..200 {
+        socket.reconnect();
+        wait_open(&socket).await;
+    }
+    assert_eq!(live_handlers(), baseline, "one socket's handlers, however many reconnects");
+    assert_eq!(socket.stats().opens, 201);
+    drop(socket);
+    assert_eq!(live_handlers(), baseline - 4, "dropping the socket detaches its handlers");
+}
+
+#[wasm_bindgen_test]
+fn bad_urls_are_syntax_errors() {
+    for url in ["ws://", "ftp://example.com/ws", "http://[::1/ws", "javascript:alert(1)"] {
+        let Err(error) = ws_wasm::Socket::connect(url, Options::default(), |_| ()) else {
+            panic!("{url} was accepted")
+        };
+        let error: js_sys::Error = error.unchecked_into();
+        assert_eq!(error.name(), "SyntaxError", "{url}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn bad_js_options_name_the_option() {
+    let options = js_sys::JSON::parse(r#"{"connectionTimeout": -1}"#).unwrap();
+    let notify = js_sys::Function::new_no_args("");
+    let counter = js_sys::Float64Array::new_with_length(1);
+    let error = Core::new(ws_url().into(), JsValue::UNDEFINED, options, notify, counter, 1.0).err().unwrap();
+    let parts = js_sys::Array::from(&error);
+    assert_eq!(parts.get(0).as_string().as_deref(), Some("RangeError"));
+    assert_eq!(parts.get(1).as_string().as_deref(), Some("connectionTimeout"));
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs ws-wasm's browser tests in headless Chromium against a test bed started for the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log=target/testbed-browser.log
+target/debug/testbed --port 0 > "$log" 2>&1 &
+bed=$!
+trap 'kill $bed 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q '^listening on' "$log" && break; sleep 0.05; done
+port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
+[ -n "$port" ] || { echo "test bed did not start:"; cat "$log"; exit 1; }
+export REBOUND_TESTBED="http://127.0.0.1:$port"
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
+CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome --mode no-install crates/ws-wasm

@@ -1,0 +1,342 @@
+// The packed tarball in real pages, in headless Chromium against the Rust test bed:
+//  1. a Vite build (Vite's defaults, no wasm plugin) of tests/pages/vite-app,
+//  2. a plain module page under a strict Content-Security-Policy (tests/pages/csp-page),
+//  3. in both, `new ReconnectingWebSocket(url)` at module top level with nothing awaited first.
+// Each page: echo, then `POST /control/drop`, then a reconnect and a second echo.
+// Run from the repository root: `node tests/pages/run.mjs` (make test-pages). Exit code 1 on failure.
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { root, startTestbed } from '../support/testbed.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const OVERALL_TIMEOUT_MS = 55_000;
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws://127.0.0.1:*";
+const CSP_WITHOUT_WASM = "default-src 'self'; script-src 'self'; connect-src 'self' ws://127.0.0.1:*";
+
+const started = performance.now();
+const since = (t) => `${Math.round(performance.now() - t)} ms`;
+let failures = 0;
+const cleanups = [];
+
+async function cleanup() {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch {
+      // best effort
+    }
+  }
+}
+
+const watchdog = setTimeout(async () => {
+  console.log(`FAIL runner: still running after ${OVERALL_TIMEOUT_MS} ms, giving up`);
+  await cleanup();
+  process.exit(1);
+}, OVERALL_TIMEOUT_MS);
+
+/** Runs one check; prints `PASS name (detail, ms)` or `FAIL name: why`; returns its value or undefined. */
+async function check(name, fn) {
+  const t = performance.now();
+  try {
+    const value = await fn();
+    const detail = typeof value === 'string' ? value : value?.detail;
+    console.log(`PASS ${name}${detail ? ` — ${detail}` : ''} (${since(t)})`);
+    return value ?? true;
+  } catch (error) {
+    failures += 1;
+    console.log(`FAIL ${name}: ${error?.message ?? error} (${since(t)})`);
+    if (error?.dump) console.log(indent(error.dump));
+    return undefined;
+  }
+}
+
+function fail(message, dump) {
+  return Object.assign(new Error(message), { dump });
+}
+
+const indent = (text) =>
+  String(text)
+    .split('\n')
+    .map((l) => `    | ${l}`)
+    .join('\n');
+
+function listFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listFiles(path));
+    else out.push(path);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// The packed tarball, installed with npm into a temp folder, as an app would get it.
+const pkg = JSON.parse(readFileSync(join(root, 'npm', 'package.json'), 'utf8'));
+const tarball = join(root, 'target', 'npm', `${pkg.name}-${pkg.version}.tgz`);
+const work = mkdtempSync(join(tmpdir(), 'rebound-pages-'));
+cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+
+const installDir = join(work, 'install');
+const pkgDir = join(installDir, 'node_modules', pkg.name);
+
+const installed = await check('install: npm install <packed tarball> into a temp folder', async () => {
+  if (!existsSync(tarball)) throw new Error(`${relative(root, tarball)} is missing (run: make package)`);
+  cpSync(join(here, 'vite-app'), installDir, { recursive: true }); // gives the folder a root
+  writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'pages-app', private: true }));
+  await promisify(execFile)(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', '--prefer-offline', tarball],
+    { cwd: installDir, timeout: 30_000 },
+  );
+  if (!existsSync(join(pkgDir, 'dist', 'index.js'))) throw new Error(`no dist/index.js in ${pkgDir}`);
+  return `${pkg.name}@${JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version}`;
+});
+
+// 3 (static half): the ESM file has no top-level await, so importing it is synchronous and
+// nothing in the app has to wait before `new ReconnectingWebSocket(url)`.
+await check('sync: the package ESM has no top-level await (esbuild → cjs accepts it)', async () => {
+  if (!installed) throw new Error('not reached: the install failed');
+  const { transform } = await import('esbuild');
+  const source = readFileSync(join(pkgDir, 'dist', 'index.js'), 'utf8');
+  try {
+    await transform(source, { format: 'cjs', loader: 'js', logLevel: 'silent' });
+  } catch (error) {
+    throw new Error(`esbuild: ${error.errors?.map((e) => e.text).join('; ') ?? error.message}`);
+  }
+  return `${(source.length / 1024).toFixed(0)} KiB, wasm inlined`;
+});
+
+// ---------------------------------------------------------------------------------------
+// 1. The Vite build, with Vite's defaults: only the alias pointing at the installed package.
+const viteDist = join(work, 'vite-dist');
+const viteBuilt = await check('vite: build tests/pages/vite-app (defaults, alias to the installed package)', async () => {
+  if (!installed) throw new Error('not reached: the install failed');
+  const { build } = await import('vite');
+  await build({
+    root: join(here, 'vite-app'),
+    configFile: false,
+    logLevel: 'error',
+    resolve: { alias: { [pkg.name]: pkgDir } },
+    build: { outDir: viteDist, emptyOutDir: true },
+  });
+  const files = listFiles(viteDist).map((f) => relative(viteDist, f));
+  if (!files.includes('index.html')) throw new Error(`no index.html in the output: ${files.join(', ')}`);
+  return files.map((f) => `${f} ${(statSync(join(viteDist, f)).size / 1024).toFixed(0)} KiB`).join(', ');
+});
+
+// 2. The plain module page: the checked-in page plus the package's ESM file copied next to it.
+// A second copy without 'wasm-unsafe-eval' is the control that shows the violation listener works.
+const cspDir = join(work, 'csp-page');
+const cspControlDir = join(work, 'csp-control');
+const cspReady = installed
+  ? (() => {
+      for (const [dir, policy] of [
+        [cspDir, CSP],
+        [cspControlDir, CSP_WITHOUT_WASM],
+      ]) {
+        cpSync(join(here, 'csp-page'), dir, { recursive: true });
+        cpSync(join(pkgDir, 'dist', 'index.js'), join(dir, 'rebound-ws.js'));
+        const html = readFileSync(join(dir, 'index.html'), 'utf8');
+        if (!html.includes(`content="${CSP}"`)) throw new Error('csp-page/index.html does not carry the expected policy');
+        writeFileSync(join(dir, 'index.html'), html.replace(`content="${CSP}"`, `content="${policy}"`));
+      }
+      return true;
+    })()
+  : false;
+
+// ---------------------------------------------------------------------------------------
+// The browser.
+let browser;
+const launched = await check('chromium: launch headless (playwright-core)', async () => {
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  cleanups.push(() => browser.close());
+  return browser.version();
+});
+
+/** Opens `url` in a fresh context and records console output, page errors and CSP violations. */
+async function openPage(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => {
+    const where = m.location()?.url;
+    consoleLines.push(`console.${m.type()}: ${m.text()}${where ? ` [${where}]` : ''}`);
+  });
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.stack ?? e.message}`));
+  page.on('requestfailed', (r) => consoleLines.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => r.status() >= 400 && consoleLines.push(`http ${r.status()}: ${r.url()}`));
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} blocked=${e.blockedURI} sample=${e.sample}`);
+    });
+  });
+  await page.goto(url, { waitUntil: 'load', timeout: 10_000 });
+  const dump = async () => {
+    const pageLog = await page.locator('#log').textContent({ timeout: 1000 }).catch(() => '(no #log)');
+    const data = await page.evaluate(() => ({ ...document.body.dataset })).catch(() => ({}));
+    const violations = await page.evaluate(() => window.__cspViolations).catch(() => []);
+    return [
+      `url: ${url}`,
+      `dataset: ${JSON.stringify(data)}`,
+      `page log:\n${pageLog?.trimEnd() || '(empty)'}`,
+      `browser console (${consoleLines.length}):${consoleLines.length ? `\n${consoleLines.join('\n')}` : ' (none)'}`,
+      `securitypolicyviolation events: ${JSON.stringify(violations)}`,
+    ].join('\n');
+  };
+  return { context, page, consoleLines, dump };
+}
+
+// Chromium asks for /favicon.ico, which the pages do not have; its 404 is the only error that
+// is not the page's own (Playwright reports no response for it, only the console line).
+function unexpectedErrors(lines) {
+  return lines.filter(
+    (l) =>
+      /^(console\.error|pageerror|requestfailed|http )/.test(l) &&
+      !/^console\.error: Failed to load resource: .*404.* \[[^\]]*\/favicon\.ico\]$/.test(l),
+  );
+}
+
+const dataset = (page) => page.evaluate(() => ({ ...document.body.dataset }));
+
+/** Waits until `document.body.dataset` satisfies `want` (an object of expected values). */
+async function waitForData(session, want, timeout, what) {
+  try {
+    await session.page.waitForFunction(
+      (w) => Object.entries(w).every(([k, v]) => document.body?.dataset[k] === v),
+      want,
+      { timeout, polling: 20 },
+    );
+  } catch {
+    throw fail(`timed out after ${timeout} ms waiting for ${what}`, await session.dump());
+  }
+}
+
+/** The echo / drop / reconnect checks on one page, served by its own test bed. */
+async function pageChecks(label, wwwDir, { csp }) {
+  const bed = await startTestbed({ www: wwwDir });
+  cleanups.push(() => bed.stop());
+  let session;
+  const loaded = await check(`${label}: page loads and its module imports the package`, async () => {
+    session = await openPage(`${bed.base}/`);
+    await waitForData(session, { loaded: '1' }, 5000, 'the module to run (dataset.loaded)');
+  });
+
+  await check(`${label}: new ReconnectingWebSocket('/ws') is synchronous`, async () => {
+    if (!loaded) throw new Error('not reached: the page did not load');
+    const sync = JSON.parse((await dataset(session.page)).sync);
+    if (sync.microtaskRanBeforeConstructed) throw fail('a microtask ran before the constructor returned', await session.dump());
+    if (!sync.instance) throw fail('the constructed object is not an instance of the default export', await session.dump());
+    if (sync.readyState !== 0) throw fail(`readyState right after construction is ${sync.readyState}, expected 0 (CONNECTING)`, await session.dump());
+    return `at module top level, nothing awaited first; readyState 0; send() before open returned ${sync.firstSend}`;
+  });
+
+  await check(`${label}: relative URL "/ws" resolves against the page`, async () => {
+    if (!loaded) throw new Error('not reached: the page did not load');
+    const data = await dataset(session.page);
+    if (data.urlMode !== 'relative') {
+      throw fail(`BUG: new ReconnectingWebSocket('/ws') threw ${data.relativeUrlError}; the page fell back to ws://location.host/ws`, await session.dump());
+    }
+    await waitForData(session, { opens: '1' }, 5000, 'the first open');
+    const url = (await dataset(session.page)).url;
+    if (url !== bed.wsUrl) throw fail(`socket url is ${url}, expected ${bed.wsUrl}`, await session.dump());
+    return `url ${url}`;
+  });
+
+  const echoed = await check(`${label}: echo arrives (message sent before open, queued)`, async () => {
+    if (!loaded) throw new Error('not reached: the page did not load');
+    await waitForData(session, { result: 'echo-1' }, 5000, 'the echo of "echo-1"');
+    return '"echo-1" echoed into the DOM';
+  });
+
+  await check(`${label}: POST /control/drop → reconnects and a second message echoes`, async () => {
+    if (!echoed) throw new Error('not reached: no first echo');
+    const t = performance.now();
+    const answer = await bed.control('drop');
+    await waitForData(session, { opens: '2', result: 'echo-2' }, 10_000, 'a second open and the echo of "echo-2"');
+    const data = await dataset(session.page);
+    const messages = JSON.parse(data.messages);
+    if (JSON.stringify(messages) !== JSON.stringify(['echo-1', 'echo-2'])) {
+      throw fail(`messages received: ${JSON.stringify(messages)}`, await session.dump());
+    }
+    if (data.closes !== '1') throw fail(`expected exactly 1 close event, got ${data.closes}`, await session.dump());
+    const closeLine = (await session.page.locator('#log').textContent()).split('\n').find((l) => l.startsWith('close'));
+    return `drop answered ${JSON.stringify(answer)}; ${closeLine}; reopened and echoed in ${since(t)}`;
+  });
+
+  if (csp) {
+    await check(`${label}: no CSP violation reported (securitypolicyviolation events, console)`, async () => {
+      if (!loaded) throw new Error('not reached: the page did not load');
+      const violations = await session.page.evaluate(() => window.__cspViolations);
+      const cspConsole = session.consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l));
+      if (violations.length || cspConsole.length) {
+        throw fail(`${violations.length} violation event(s), ${cspConsole.length} CSP console message(s)`, await session.dump());
+      }
+      return `policy: ${CSP}`;
+    });
+  }
+  await check(`${label}: no page errors or console errors`, async () => {
+    if (!loaded) throw new Error('not reached: the page did not load');
+    const errors = unexpectedErrors(session.consoleLines);
+    if (errors.length) throw fail(`${errors.length}: ${errors[0]}`, await session.dump());
+    return `${session.consoleLines.length} console line(s), none unexpected`;
+  });
+  if (session) await session.context.close();
+  bed.stop();
+}
+
+if (viteBuilt && launched) {
+  await pageChecks('vite', viteDist, { csp: false });
+} else {
+  failures += 1;
+  console.log('FAIL vite page checks: not reached (build or browser launch failed)');
+}
+
+if (cspReady && launched) {
+  await pageChecks('csp', cspDir, { csp: true });
+
+  // The control: without 'wasm-unsafe-eval' the same page must be refused, and the refusal
+  // must reach the listener — otherwise "no violation reported" above would prove nothing.
+  await check("csp control: without 'wasm-unsafe-eval' the violation is seen by the listener", async () => {
+    const bed = await startTestbed({ www: cspControlDir });
+    cleanups.push(() => bed.stop());
+    const session = await openPage(`${bed.base}/`);
+    try {
+      await session.page
+        .waitForFunction(() => window.__cspViolations.length > 0, null, { timeout: 5000, polling: 20 })
+        .catch(() => {});
+      const violations = await session.page.evaluate(() => window.__cspViolations);
+      const data = await dataset(session.page);
+      if (!violations.length) throw fail('no securitypolicyviolation event: the listener cannot be trusted', await session.dump());
+      if (data.loaded) throw fail('the page loaded the package although wasm compilation should be refused', await session.dump());
+      return `${violations[0]}`;
+    } finally {
+      await session.context.close();
+      bed.stop();
+    }
+  });
+} else {
+  failures += 1;
+  console.log('FAIL csp page checks: not reached (install or browser launch failed)');
+}
+
+clearTimeout(watchdog);
+await cleanup();
+console.log(`${failures ? 'FAIL' : 'PASS'} tests/pages: ${failures} failure(s) in ${since(started)}`);
+process.exit(failures ? 1 : 0);
