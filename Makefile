@@ -10,8 +10,8 @@ test-core: ## the engine: unit, property and doc tests
 	cargo test -p ws-core
 
 lint:
-	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p ws-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --workspace --exclude status-widget --all-targets -- -D warnings
+	cargo clippy -p ws-wasm -p status-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo fmt --all -- --check
 
 herd: ## the herd simulator table (add ARGS=--json for JSON)
@@ -23,7 +23,7 @@ package: setup ## the npm package: npm/dist and target/npm/rebound-ws-<version>.
 testbed:
 	cargo build -p testbed
 
-test-browser: setup testbed ## ws-wasm in headless Chromium against the test bed
+test-browser: setup testbed ## ws-wasm and status-widget in headless Chromium against the test bed
 	bash scripts/browser-tests.sh
 
 test-node: package testbed ## the packed tarball in Node with the ws package

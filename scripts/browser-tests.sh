@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs ws-wasm's browser tests in headless Chromium against a test bed started for the run.
+# Runs the wasm crates' browser tests in headless Chromium against a test bed started for
+# the run. Usage: scripts/browser-tests.sh [crate-dir ...] (default: ws-wasm, status-widget)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=target/testbed-browser.log
@@ -11,4 +12,8 @@ port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
 [ -n "$port" ] || { echo "test bed did not start:"; cat "$log"; exit 1; }
 export REBOUND_TESTBED="http://127.0.0.1:$port"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
-CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome --mode no-install crates/ws-wasm
+for crate in "${@:-crates/ws-wasm crates/status-widget}"; do
+  for dir in $crate; do
+    CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome --mode no-install "$dir"
+  done
+done

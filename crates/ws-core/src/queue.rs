@@ -106,10 +106,11 @@ impl<P> OutboundQueue<P> {
     }
 
     pub(crate) fn push(&mut self, item: Queued<P>) -> Admit<P> {
-        let impossible = item.len > self.max_bytes || self.max_messages == 0;
+        let too_large = item.len > self.max_bytes;
+        let impossible = too_large || self.max_messages == 0;
         let mut evicted = Vec::new();
         while !self.fits(item.len) {
-            let reason = if impossible { DropReason::TooLarge } else { DropReason::QueueFull };
+            let reason = if too_large { DropReason::TooLarge } else { DropReason::QueueFull };
             match self.overflow {
                 Overflow::DropOldest if !impossible => evicted.extend(self.pop()),
                 Overflow::Error => return Admit::Refused(item, reason),

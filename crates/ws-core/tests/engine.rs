@@ -675,3 +675,11 @@ fn invalid_options_are_named() {
     assert!(!Config::builder().max_retries(f64::NAN).build().unwrap_err().is_range_error());
     assert!(Config::builder().max_retries(f64::INFINITY).build().unwrap().max_retries().is_none());
 }
+
+#[test]
+fn a_queue_of_zero_messages_reports_queue_full() {
+    let mut d = Driver::with(|b| b.max_enqueued_messages(0.0));
+    assert_eq!(d.engine.send(0, "x".into()), Ok(SendStatus::Dropped(DropReason::QueueFull)));
+    let mut d = Driver::with(|b| b.max_enqueued_messages(0.0).queue_overflow(Overflow::Error));
+    assert_eq!(d.engine.send(0, "x".into()), Err(SendError::QueueFull("x".into())));
+}

@@ -27,7 +27,11 @@ pub(crate) fn resolve_url(input: &str) -> Result<String, JsValue> {
         Some(base) => Url::new_with_base(input, base),
         None => Url::new(input),
     }
-    .map_err(|_| error("SyntaxError", &["invalid WebSocket URL: ", input].concat()))?;
+    .map_err(|_| {
+        // Never echo a query string: tokens live there.
+        let shown = input.split(['?', '#']).next().unwrap_or_default();
+        error("SyntaxError", &["invalid WebSocket URL: ", shown].concat())
+    })?;
     match parsed.protocol().as_str() {
         "ws:" | "wss:" => {}
         "http:" => parsed.set_protocol("ws:"),

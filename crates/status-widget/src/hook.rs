@@ -1,0 +1,118 @@
+//! `use_rebound`: a Rebound socket owned by the current Leptos component.
+
+use gloo_timers::callback::Interval;
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use ws_wasm::ws_core::{SendError, SendStatus, Stats};
+use ws_wasm::{Options, Payload, Socket, SocketEvent};
+
+use crate::status::{LastClose, Phase, Status};
+
+/// Signals and actions for one Rebound socket. `Copy`: pass it to child components freely.
+/// The socket is closed and every handler, timer and listener dropped when the component
+/// that called [`use_rebound`] unmounts.
+#[derive(Clone, Copy)]
+pub struct Rebound {
+    /// What the connection is doing, for [`crate::ConnectionStatus`] or your own UI.
+    pub status: ReadSignal<Status>,
+    /// The last text message received.
+    pub last_message: ReadSignal<Option<String>>,
+    /// Every socket event, for apps that need more than the last text message.
+    pub last_event: ReadSignal<Option<SocketEvent>, LocalStorage>,
+    socket: StoredValue<Option<Socket>, LocalStorage>,
+}
+
+impl Rebound {
+    /// Sends (or queues while reconnecting) a message.
+    pub fn send(&self, data: impl Into<JsValue>) -> Result<SendStatus, SendError<Payload>> {
+        let data = data.into();
+        self.socket
+            .with_value(|socket| socket.as_ref().map(|s| s.send(data)))
+            .unwrap_or(Ok(SendStatus::Dropped(ws_wasm::ws_core::DropReason::Closed)))
+    }
+
+    /// Closes the connection; it stays closed until [`Rebound::reconnect`].
+    pub fn close(&self) {
+        self.socket.with_value(|socket| socket.as_ref().map(|s| s.close(1000, "")));
+    }
+
+    /// Connects again now, resetting the retry count.
+    pub fn reconnect(&self) {
+        self.socket.with_value(|socket| socket.as_ref().map(Socket::reconnect));
+    }
+
+    /// The socket's counters (attempts, messages, RTT, …).
+    pub fn stats(&self) -> Stats {
+        self.socket.with_value(|socket| socket.as_ref().map(Socket::stats)).unwrap_or_default()
+    }
+
+    /// Messages waiting in the queue, and their bytes.
+    pub fn queued(&self) -> (usize, usize) {
+        self.socket.with_value(|socket| socket.as_ref().map(Socket::queued)).unwrap_or_default()
+    }
+}
+
+/// Opens a Rebound socket to `url` for the current component.
+///
+/// An invalid URL does not panic: the status becomes [`Phase::Error`] with the reason.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use status_widget::{use_rebound, ConnectionStatus};
+///
+/// #[component]
+/// fn Chat() -> impl IntoView {
+///     let rebound = use_rebound("/ws", ws_wasm::Options::default());
+///     view! {
+///         <ConnectionStatus status=rebound.status on_retry=move || rebound.reconnect()/>
+///         <p>{move || rebound.last_message.get()}</p>
+///         <button on:click=move |_| { let _ = rebound.send("hello"); }>"Send"</button>
+///     }
+/// }
+/// ```
+pub fn use_rebound(url: &str, options: Options) -> Rebound {
+    let (status, set_status) = signal(Status::default());
+    let (last_message, set_last_message) = signal(None::<String>);
+    let (last_event, set_last_event) = signal_local(None::<SocketEvent>);
+    let max_attempts = options.config.max_retries();
+    let connected = Socket::connect(url, options, move |event| {
+        match &event {
+            SocketEvent::State(state) => set_status.update(|s| *s = s.with_state(*state, max_attempts)),
+            SocketEvent::Closed(info) => set_status.update(|s| s.last_close = Some(LastClose::from(info))),
+            SocketEvent::Message(message) => {
+                if let Some(text) = message.data().as_string() {
+                    set_last_message.set(Some(text));
+                }
+            }
+            _ => {}
+        }
+        set_last_event.set(Some(event));
+    });
+    let socket = match connected {
+        Ok(socket) => Some(socket),
+        Err(error) => {
+            let reason = error.unchecked_into::<js_sys::Error>().message().as_string().unwrap_or_default();
+            let close = LastClose { kind: ws_wasm::ws_core::CloseKind::Unreachable, code: 1006, reason };
+            set_status.set(Status { phase: Phase::Error, last_close: Some(close), ..Status::default() });
+            None
+        }
+    };
+    if let Some(socket) = &socket {
+        let status = Status::default().with_state(socket.state(), max_attempts);
+        set_status.update(|s| *s = Status { last_close: s.last_close.clone(), ..status });
+    }
+    let socket = StoredValue::new_local(socket);
+    // The round-trip time changes without an event: refresh it once a second.
+    let refresh = Interval::new(1_000, move || {
+        let rtt = socket.try_with_value(|s| s.as_ref().and_then(|s| s.stats().rtt_ms)).flatten();
+        if status.try_with_untracked(|s| s.rtt_ms != rtt) == Some(true) {
+            set_status.update(|s| s.rtt_ms = rtt);
+        }
+    });
+    let refresh = StoredValue::new_local(Some(refresh));
+    on_cleanup(move || {
+        refresh.dispose();
+        socket.dispose();
+    });
+    Rebound { status, last_message, last_event, socket }
+}

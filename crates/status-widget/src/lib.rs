@@ -1,0 +1,28 @@
+//! # status-widget: Rebound's connection indicator for Leptos
+//!
+//! - [`ConnectionStatus`]: the indicator (connected / connecting / reconnecting with a live
+//!   countdown / disconnected / error with the reason and a Retry button), accessible and
+//!   styled by CSS custom properties with no external stylesheet.
+//! - [`use_rebound`]: a hook that opens a Rebound socket (ws-wasm's Rust API) for the
+//!   current component and returns signals and actions; unmounting closes it.
+//!
+//! ```no_run
+//! use leptos::prelude::*;
+//! use status_widget::{use_rebound, ConnectionStatus};
+//!
+//! #[component]
+//! fn App() -> impl IntoView {
+//!     let rebound = use_rebound("/ws", ws_wasm::Options::default());
+//!     view! { <ConnectionStatus status=rebound.status on_retry=move || rebound.reconnect()/> }
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod component;
+mod hook;
+mod status;
+
+pub use component::{ConnectionStatus, STYLE};
+pub use hook::{use_rebound, Rebound};
+pub use status::{LastClose, Phase, Status};

@@ -1,0 +1,176 @@
+//! The indicator and the hook in headless Chromium (see scripts/browser-tests.sh).
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use status_widget::{use_rebound, ConnectionStatus, LastClose, Phase, Status};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use ws_wasm::ws_core::CloseKind;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn container() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div.unchecked_into()
+}
+
+fn root(container: &web_sys::HtmlElement) -> web_sys::Element {
+    container.query_selector(".rebound-status").unwrap().expect("the indicator is rendered")
+}
+
+async fn settle() {
+    TimeoutFuture::new(20).await;
+}
+
+#[wasm_bindgen_test]
+async fn each_state_renders_text_icon_and_attributes() {
+    let host = container();
+    let status = RwSignal::new(Status::default());
+    let retries = RwSignal::new(0);
+    let on_retry = Callback::new(move |()| retries.update(|n| *n += 1));
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        view! { <ConnectionStatus status=status on_retry=on_retry/> }
+    });
+    let now = web_sys::window().unwrap().performance().unwrap().now() as u64;
+    let cases = [
+        (Status { phase: Phase::Connected, ..Status::default() }, "Connected", "●"),
+        (Status { phase: Phase::Connecting, ..Status::default() }, "Connecting…", "↻"),
+        (
+            Status {
+                phase: Phase::Reconnecting,
+                attempt: 2,
+                max_attempts: Some(10),
+                retry_at: Some(now + 2_500),
+                ..Status::default()
+            },
+            "Reconnecting · retrying in 3 s · attempt 2 of 10",
+            "↻",
+        ),
+        (Status { phase: Phase::Disconnected, ..Status::default() }, "Disconnected", "○"),
+        (
+            Status {
+                phase: Phase::Error,
+                last_close: Some(LastClose { kind: CloseKind::Policy, code: 1008, reason: "token expired".into() }),
+                ..Status::default()
+            },
+            "Connection failed: token expired",
+            "!",
+        ),
+    ];
+    for (value, text, icon) in cases {
+        let phase = value.phase;
+        status.set(value);
+        settle().await;
+        let root = root(&host);
+        assert_eq!(root.get_attribute("data-state").as_deref(), Some(phase.as_str()));
+        assert_eq!(root.get_attribute("role").as_deref(), Some("status"));
+        assert_eq!(root.get_attribute("aria-live").as_deref(), Some("polite"));
+        let shown = root.query_selector(".rebound-status__text").unwrap().unwrap().text_content().unwrap();
+        assert!(
+            shown == text || (phase == Phase::Reconnecting && shown.starts_with("Reconnecting · retrying in")),
+            "{shown}"
+        );
+        let glyph = root.query_selector(".rebound-status__icon").unwrap().unwrap();
+        assert_eq!(glyph.text_content().as_deref(), Some(icon));
+        assert_eq!(glyph.get_attribute("aria-hidden").as_deref(), Some("true"));
+        let spoken = root.query_selector(".rebound-status__spoken").unwrap().unwrap().text_content().unwrap();
+        assert!(!spoken.contains("retrying in"), "the live region does not tick: {spoken}");
+        let button = root.query_selector("button").unwrap();
+        assert_eq!(button.is_some(), phase == Phase::Error, "Retry only in the error state");
+        if let Some(button) = button {
+            assert_eq!(button.get_attribute("type").as_deref(), Some("button"));
+            button.unchecked_into::<web_sys::HtmlElement>().click();
+            assert_eq!(retries.get_untracked(), 1, "Retry calls the callback");
+        }
+    }
+    assert!(root(&host).query_selector("style").unwrap().is_some(), "styles ship with the component");
+}
+
+#[wasm_bindgen_test]
+async fn the_countdown_ticks() {
+    let host = container();
+    let now = web_sys::window().unwrap().performance().unwrap().now() as u64;
+    let status = RwSignal::new(Status {
+        phase: Phase::Reconnecting,
+        attempt: 1,
+        retry_at: Some(now + 3_000),
+        ..Status::default()
+    });
+    let _mounted =
+        leptos::mount::mount_to(host.clone(), move || view! { <ConnectionStatus status=status on_retry=|| ()/> });
+    settle().await;
+    let text = || root(&host).query_selector(".rebound-status__text").unwrap().unwrap().text_content().unwrap();
+    let first = text();
+    TimeoutFuture::new(1_300).await;
+    assert_ne!(text(), first, "the countdown moved");
+}
+
+#[wasm_bindgen_test]
+async fn server_reasons_render_as_text_never_html() {
+    let host = container();
+    let reason = "<img src=x onerror=\"window.__pwned = 1\">";
+    let close = LastClose { kind: CloseKind::Policy, code: 1008, reason: reason.into() };
+    let status = RwSignal::new(Status { phase: Phase::Error, last_close: Some(close), ..Status::default() });
+    let _mounted =
+        leptos::mount::mount_to(host.clone(), move || view! { <ConnectionStatus status=status on_retry=|| ()/> });
+    settle().await;
+    let root = root(&host);
+    assert!(root.query_selector("img").unwrap().is_none(), "no element was created from the reason");
+    assert!(root.text_content().unwrap().contains(reason), "the reason is shown literally");
+    let pwned = js_sys::Reflect::get(&js_sys::global(), &"__pwned".into()).unwrap();
+    assert!(pwned.is_undefined());
+}
+
+fn bed() -> &'static str {
+    match option_env!("REBOUND_TESTBED") {
+        Some(url) => url,
+        None => panic!("run through scripts/browser-tests.sh, which starts the test bed"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_hook_connects_and_unmount_closes_the_socket() {
+    let host = container();
+    let url = [bed().replace("http://", "ws://").as_str(), "/ws"].concat();
+    let baseline = ws_wasm::live_handlers();
+    let mounted = leptos::mount::mount_to(host.clone(), move || {
+        let rebound = use_rebound(&url, ws_wasm::Options::default());
+        Effect::new(move |_| {
+            if rebound.status.get().phase == Phase::Connected {
+                let _ = rebound.send("hello from the hook");
+            }
+        });
+        view! {
+            <ConnectionStatus status=rebound.status on_retry=move || rebound.reconnect()/>
+            <p class="last">{move || rebound.last_message.get()}</p>
+        }
+    });
+    let mut waited = 0;
+    while host.query_selector(".last").unwrap().unwrap().text_content().unwrap() != "hello from the hook" {
+        assert!(waited < 10_000, "the echo reached the hook");
+        TimeoutFuture::new(20).await;
+        waited += 20;
+    }
+    assert_eq!(root(&host).get_attribute("data-state").as_deref(), Some("connected"));
+    assert!(ws_wasm::live_handlers() > baseline);
+    drop(mounted);
+    settle().await;
+    assert_eq!(ws_wasm::live_handlers(), baseline, "unmount detached the socket's handlers");
+    assert!(host.query_selector(".rebound-status").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_url_is_an_error_state_not_a_panic() {
+    let host = container();
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        let rebound = use_rebound("ftp://example.com/", ws_wasm::Options::default());
+        view! { <ConnectionStatus status=rebound.status on_retry=move || rebound.reconnect()/> }
+    });
+    settle().await;
+    let root = root(&host);
+    assert_eq!(root.get_attribute("data-state").as_deref(), Some("error"));
+    assert!(root.text_content().unwrap().contains("unsupported URL scheme"));
+}
