@@ -58,6 +58,10 @@ for (const format of m.bundle.format) {
   run(join(bin, 'esbuild'), [join(m.package['npm-dir'], 'src', 'index.js'), '--bundle', `--format=${format}`, `--target=${m.bundle.target}`, ...(m.bundle.minify ? ['--minify'] : []), '--legal-comments=none', `--outfile=${outfile}`]);
 }
 
+// CommonJS consumers get the same declarations as a .d.cts (the package is "type": "module").
+const npmDir = join(root, m.package['npm-dir']);
+writeFileSync(join(npmDir, 'index.d.cts'), readFileSync(join(npmDir, 'index.d.ts')));
+
 const shipped = readFileSync(join(outDir, 'index.js'));
 const gz = gzipSync(shipped, { level: 9 }).length;
 const budget = m.budget['bundle-gzip-bytes'];

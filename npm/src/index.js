@@ -79,6 +79,12 @@ function callListener(listener, event, self) {
   }
 }
 
+// A socket the engine abandons (connect timeout, reconnect(), close() while connecting) is
+// closed and then detached at once. The `ws` package reports the aborted handshake as an
+// 'error' on the next tick, and an EventEmitter with no 'error' listener throws, which
+// kills a Node process; this listener, never removed, keeps that error harmless.
+function ignoreError() {}
+
 function withoutQuery(url) {
   return String(url).replace(/[?#].*$/, '');
 }
@@ -99,13 +105,14 @@ export class ReconnectingWebSocket {
   #sent = 0;
   #received = new Float64Array(1);
   #listeners = Object.fromEntries(EVENTS.map((type) => [type, []]));
-  #binaryType;
+  #binaryType = 'blob';
   #url;
   #options;
   #log;
   #heartbeat;
   #isReply;
   #verifying = -1;
+  #stateEvents = 0;
   #pending = new Map();
   #inspect = null;
   #highWater;
@@ -144,6 +151,12 @@ export class ReconnectingWebSocket {
     }
     this.#updateInspect();
     if (!options.startClosed) this.#core.start();
+    // Listeners can only be added once the constructor returns: unless the state has changed
+    // since, tell them where it stands.
+    const announced = this.#stateEvents;
+    queueMicrotask(() => {
+      if (this.#stateEvents === announced) this.#emit('statechange', { state: this.#state, ...this.#retryInfo() });
+    });
   }
 
   static get CONNECTING() { return 0; }
@@ -167,7 +180,8 @@ export class ReconnectingWebSocket {
     const queued = this.#core.stats().queuedBytes;
     return queued + (this.#ws ? this.#ws.bufferedAmount : 0);
   }
-  get binaryType() { return this.#binaryType ?? (this.#ws ? this.#ws.binaryType : 'blob'); }
+  /** 'blob' by default, like WebSocket and reconnecting-websocket (also with `ws`, which would say 'nodebuffer'). */
+  get binaryType() { return this.#ws ? this.#ws.binaryType : this.#binaryType; }
   set binaryType(type) {
     this.#binaryType = type;
     if (this.#ws) this.#ws.binaryType = type;
@@ -277,11 +291,13 @@ export class ReconnectingWebSocket {
   #inspectMessage = (event) => {
     const data = event.data;
     if (this.#verifying >= 0) {
-      if (this.#options.verifyReply) {
+      // With `verifyMessage`, the first answer decides (any answer, without `verifyReply`);
+      // with `verify(socket)`, the app's function listens for itself.
+      if (!this.#options.verify) {
         const conn = this.#verifying;
         let ok = false;
         try {
-          ok = !!this.#options.verifyReply(data);
+          ok = this.#options.verifyReply ? !!this.#options.verifyReply(data) : true;
         } catch (error) {
           reportError(error);
         }
@@ -360,7 +376,8 @@ export class ReconnectingWebSocket {
         this.#conn = b;
         this.#estimate = 0;
         a.onmessage = this.#onMessage;
-        if (this.#binaryType !== undefined) a.binaryType = this.#binaryType;
+        if (typeof a.addEventListener === 'function') a.addEventListener('error', ignoreError);
+        a.binaryType = this.#binaryType;
         this.#log?.('connecting to', withoutQuery(a.url));
         break;
       case 1: // NEED_URL
@@ -381,6 +398,7 @@ export class ReconnectingWebSocket {
           this.#updateInspect();
         }
         this.#log?.('state', a);
+        this.#stateEvents++;
         this.#emit('statechange', { state: a, ...this.#retryInfo() });
         break;
       case 6: // READY: usable; `open` is dispatched here, after any verification

@@ -162,11 +162,11 @@ impl<P: Payload> Engine<P> {
     /// fails pending requests, and stays [`State::Closed`] until [`Engine::connect`].
     /// Queued messages are kept for a later `connect`.
     pub fn close(&mut self, _now: u64, code: u16, reason: &str) {
+        self.fail_all_requests();
         if let Some(socket) = self.socket.take() {
             self.close_socket(socket.conn, code, reason);
             self.end_socket(socket, CloseKind::User, code, reason.into(), true, false, None);
         }
-        self.fail_all_requests();
         self.set_state(State::Closed);
     }
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the demo into www/dist: the Leptos app (release wasm + wasm-bindgen glue), the page,
+# and the npm package's ESM bundle for the plain-JS panel (run `make package` first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=www/dist
+mkdir -p "$out"
+cargo build --release --target wasm32-unknown-unknown -p rebound-demo
+wasm-bindgen target/wasm32-unknown-unknown/release/rebound_demo.wasm --target web --no-typescript --out-dir "$out"
+cp www/index.html www/static/* "$out"/
+cp npm/dist/index.js "$out/rebound-ws.js"
+echo "demo built in $out ($(du -sh "$out" | cut -f1))"

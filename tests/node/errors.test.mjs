@@ -1,0 +1,151 @@
+// Mistakes fail loudly and precisely: bad options name the option, bad URLs are
+// SyntaxErrors, a missing WebSocket constructor says so, bad close codes are
+// InvalidAccessErrors. Plus the CommonJS entry of the package.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+
+import { loadRebound } from '../support/install.mjs';
+import { startTestbed, until } from '../support/testbed.mjs';
+
+const { ReconnectingWebSocket, WebSocket, pkg } = await loadRebound();
+const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let bed;
+const sockets = [];
+function connect(options = {}, Class = ReconnectingWebSocket) {
+  const rws = new Class(bed.wsUrl, undefined, { ...FAST, ...options });
+  sockets.push(rws);
+  return rws;
+}
+/** Asserts that constructing with `options` throws `Class` with a message naming each of `names`. */
+function rejects(options, Class, ...names) {
+  let error;
+  try {
+    sockets.push(new ReconnectingWebSocket(bed.wsUrl, undefined, { WebSocket, ...options }));
+  } catch (caught) {
+    error = caught;
+  }
+  assert.ok(error, `expected ${JSON.stringify(options)} to be rejected`);
+  if (Class) assert.ok(error instanceof Class, `${error.name}: ${error.message} is not a ${Class.name}`);
+  for (const name of names) assert.match(error.message, new RegExp(`\\b${name}\\b`), `message names ${name}`);
+  return error;
+}
+
+before(async () => {
+  bed = await startTestbed();
+});
+after(() => bed?.stop());
+afterEach(async () => {
+  for (const rws of sockets.splice(0)) rws.close();
+  await bed.reset();
+});
+
+describe('option validation', () => {
+  test('connectionTimeout: -1 is a RangeError naming connectionTimeout', () => {
+    rejects({ connectionTimeout: -1 }, RangeError, 'connectionTimeout');
+  });
+
+  test('maxRetries: "x" is a TypeError naming maxRetries', () => {
+    rejects({ maxRetries: 'x' }, TypeError, 'maxRetries');
+  });
+
+  test('jitter: "sometimes" is a TypeError naming jitter', () => {
+    rejects({ jitter: 'sometimes' }, TypeError, 'jitter');
+  });
+
+  test('minReconnectionDelay above maxReconnectionDelay is a RangeError naming both', () => {
+    rejects({ minReconnectionDelay: 5000, maxReconnectionDelay: 1000 }, RangeError, 'minReconnectionDelay', 'maxReconnectionDelay');
+  });
+
+  test('more bad values, each named', () => {
+    rejects({ heartbeatInterval: Number.NaN }, Error, 'heartbeatInterval');
+    rejects({ reconnectionDelayGrowFactor: 0.5 }, RangeError, 'reconnectionDelayGrowFactor');
+    rejects({ maxEnqueuedMessages: 1.5 }, Error, 'maxEnqueuedMessages');
+    rejects({ queueOverflow: 'explode' }, TypeError, 'queueOverflow');
+    rejects({ shouldReconnect: true }, TypeError, 'shouldReconnect');
+    rejects({ startClosed: 'yes' }, TypeError, 'startClosed');
+    rejects({ requestTimeout: -5 }, RangeError, 'requestTimeout');
+    rejects({ lowWaterMark: 10, highWaterMark: 5 }, RangeError, 'lowWaterMark', 'highWaterMark');
+  });
+
+  test('options that are not an object are a TypeError', () => {
+    assert.throws(() => new ReconnectingWebSocket(bed.wsUrl, undefined, 42), TypeError);
+    assert.throws(() => new ReconnectingWebSocket(bed.wsUrl, undefined, null), TypeError);
+  });
+
+  test('a rejected construction opens no connection', async () => {
+    const { accepted } = await bed.stats();
+    assert.throws(() => new ReconnectingWebSocket(bed.wsUrl, undefined, { WebSocket, connectionTimeout: -1 }));
+    await sleep(200);
+    assert.equal((await bed.stats()).accepted, accepted);
+  });
+});
+
+describe('URLs and the WebSocket constructor', () => {
+  test('an invalid URL is a SyntaxError naming it', () => {
+    assert.throws(() => new ReconnectingWebSocket('not a url', undefined, FAST), { name: 'SyntaxError', message: /not a url/ });
+    assert.throws(() => new ReconnectingWebSocket('ftp://127.0.0.1/ws', undefined, FAST), { name: 'SyntaxError' });
+  });
+
+  test('a URL that is neither a string nor a function is a TypeError naming url', () => {
+    assert.throws(() => new ReconnectingWebSocket(42, undefined, FAST), (error) => error instanceof TypeError && /\burl\b/.test(error.message));
+  });
+
+  test('a provider returning an invalid URL reports an error event and retries, without throwing', async () => {
+    let calls = 0;
+    const rws = new ReconnectingWebSocket(() => (++calls === 1 ? 'not a url' : bed.wsUrl), undefined, FAST);
+    sockets.push(rws);
+    const errors = [];
+    rws.addEventListener('error', (event) => errors.push(event));
+    await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open after a good URL' });
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].error?.name, 'SyntaxError');
+  });
+
+  test('Node 20 has no global WebSocket: leaving the option out is a TypeError naming WebSocket', () => {
+    assert.equal(typeof globalThis.WebSocket, 'undefined', 'this Node has a global WebSocket; the check is moot');
+    assert.throws(() => new ReconnectingWebSocket(bed.wsUrl), (error) => error instanceof TypeError && /\bWebSocket\b/.test(error.message));
+    assert.throws(
+      () => new ReconnectingWebSocket(bed.wsUrl, undefined, { WebSocket: 42 }),
+      (error) => error instanceof TypeError && /\bWebSocket\b/.test(error.message),
+    );
+  });
+});
+
+describe('close() arguments', () => {
+  test('close(1234) is an InvalidAccessError and leaves the socket open', async () => {
+    const rws = connect();
+    await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
+    assert.throws(() => rws.close(1234), { name: 'InvalidAccessError' });
+    assert.equal(rws.readyState, ReconnectingWebSocket.OPEN);
+    rws.send('still open');
+    await until(async () => (await bed.stats()).connections.at(-1).received.includes('still open'), { what: 'delivery' });
+  });
+
+  test('a close reason over 123 bytes is a SyntaxError', () => {
+    const rws = connect({ startClosed: true });
+    assert.throws(() => rws.close(1000, 'é'.repeat(62)), { name: 'SyntaxError' });
+    rws.close(1000, 'é'.repeat(61));
+    assert.equal(rws.state, 'closed');
+  });
+});
+
+describe('CommonJS', () => {
+  // Documented deviation (npm/README.md, "require('…')"): reconnecting-websocket's CJS entry
+  // is the class itself; rebound-ws's is the module object.
+  test('require("rebound-ws") loads the CJS bundle, and its class connects', async () => {
+    const cjs = pkg.requireRebound();
+    assert.equal(typeof cjs, 'object');
+    assert.equal(typeof cjs.ReconnectingWebSocket, 'function');
+    assert.equal(cjs.default, cjs.ReconnectingWebSocket);
+    assert.notEqual(cjs.ReconnectingWebSocket, ReconnectingWebSocket, 'a separate bundle, not the ESM one');
+    const rws = connect({ WebSocket: pkg.requireWs().WebSocket }, cjs.ReconnectingWebSocket);
+    const echoed = [];
+    rws.onmessage = (event) => echoed.push(event.data);
+    await until(() => rws.readyState === cjs.ReconnectingWebSocket.OPEN, { what: 'open' });
+    rws.send('from cjs');
+    await until(() => echoed.length === 1, { what: 'echo' });
+    assert.deepEqual(echoed, ['from cjs']);
+  });
+});

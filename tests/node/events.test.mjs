@@ -1,0 +1,168 @@
+// Event delivery: on* properties, addEventListener with functions and { handleEvent }
+// objects, removeEventListener, and all of them surviving reconnects.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+
+import { loadRebound } from '../support/install.mjs';
+import { startTestbed, until } from '../support/testbed.mjs';
+
+const { ReconnectingWebSocket, WebSocket } = await loadRebound();
+const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
+
+let bed;
+const sockets = [];
+function connect(options = {}, url = bed.wsUrl) {
+  const rws = new ReconnectingWebSocket(url, undefined, { ...FAST, ...options });
+  sockets.push(rws);
+  return rws;
+}
+
+/** Counts, per event type, what each of three kinds of listener saw. */
+function attachAll(rws) {
+  const seen = { prop: [], fn: [], obj: [] };
+  for (const type of ['open', 'close', 'error', 'message']) {
+    rws[`on${type}`] = (event) => seen.prop.push([type, event]);
+    rws.addEventListener(type, (event) => seen.fn.push([type, event]));
+    rws.addEventListener(type, { handleEvent: (event) => seen.obj.push([type, event]) });
+  }
+  const count = (kind, type) => seen[kind].filter(([t]) => t === type).length;
+  const data = (kind) => seen[kind].filter(([t]) => t === 'message').map(([, e]) => e.data);
+  return { seen, count, data };
+}
+
+before(async () => {
+  bed = await startTestbed();
+});
+after(() => bed?.stop());
+afterEach(async () => {
+  for (const rws of sockets.splice(0)) rws.close();
+  await bed.reset();
+});
+
+describe('listeners', () => {
+  test('on* properties, functions and handleEvent objects all get open and message', async () => {
+    const rws = connect();
+    const all = attachAll(rws);
+    await until(() => all.count('obj', 'open') === 1, { what: 'open' });
+    rws.send('hello');
+    await until(() => all.data('obj').length === 1, { what: 'echo' });
+    for (const kind of ['prop', 'fn', 'obj']) {
+      assert.equal(all.count(kind, 'open'), 1, `${kind} open`);
+      assert.deepEqual(all.data(kind), ['hello'], `${kind} message`);
+    }
+  });
+
+  test('a test bed drop: close fires, then open again, and every listener keeps working', async () => {
+    const rws = connect();
+    const all = attachAll(rws);
+    await until(() => all.count('obj', 'open') === 1, { what: 'first open' });
+    await bed.control('drop');
+    await until(() => all.count('obj', 'open') === 2, { what: 'reopen' });
+    rws.send('after');
+    await until(() => all.data('obj').length === 1, { what: 'echo after reconnect' });
+    for (const kind of ['prop', 'fn', 'obj']) {
+      assert.equal(all.count(kind, 'open'), 2, `${kind} open`);
+      assert.equal(all.count(kind, 'close'), 1, `${kind} close`);
+      assert.deepEqual(all.data(kind), ['after'], `${kind} message`);
+    }
+    const [, close] = all.seen.fn.find(([t]) => t === 'close');
+    assert.equal(close.code, 1006);
+    assert.equal(close.kind, 'connection-lost');
+    assert.equal(close.willRetry, true);
+    assert.equal(close.target, rws);
+  });
+
+  test('a refused reconnect fires error on every listener, then recovers', async () => {
+    const rws = connect();
+    const all = attachAll(rws);
+    await until(() => all.count('obj', 'open') === 1, { what: 'first open' });
+    await bed.control('down', { ms: 400 });
+    await until(() => all.count('obj', 'open') === 2, { what: 'reopen after the outage' });
+    for (const kind of ['prop', 'fn', 'obj']) {
+      assert.ok(all.count(kind, 'error') >= 1, `${kind} error`);
+      assert.ok(all.count(kind, 'close') >= 2, `${kind} close (the drop, then each refused attempt)`);
+    }
+    const [, error] = all.seen.prop.find(([t]) => t === 'error');
+    assert.equal(error.type, 'error');
+    assert.equal(typeof error.message, 'string');
+  });
+
+  test('listeners and on* properties are called with the socket as `this`; close events carry code and reason', async () => {
+    const rws = connect();
+    let openThis;
+    let closeEvent;
+    rws.onopen = function () {
+      openThis = this;
+    };
+    rws.addEventListener('close', (event) => {
+      closeEvent = event;
+    });
+    await until(() => openThis, { what: 'open' });
+    assert.equal(openThis, rws);
+    await bed.control('close', { code: 4100, reason: 'again' });
+    await until(() => closeEvent, { what: 'close' });
+    assert.equal(closeEvent.type, 'close');
+    assert.equal(closeEvent.code, 4100);
+    assert.equal(closeEvent.reason, 'again');
+    assert.equal(closeEvent.kind, 'app-retry');
+  });
+
+  test('removeEventListener stops a function and a handleEvent object; others still fire', async () => {
+    const rws = connect();
+    const kept = [];
+    const removedFn = [];
+    const removedObj = { calls: 0, handleEvent() { this.calls++; } };
+    const fn = (event) => removedFn.push(event.data);
+    rws.addEventListener('message', fn);
+    rws.addEventListener('message', removedObj);
+    rws.addEventListener('message', (event) => kept.push(event.data));
+    rws.removeEventListener('message', fn);
+    rws.removeEventListener('message', removedObj);
+    await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
+    rws.send('one');
+    rws.send('two');
+    await until(() => kept.length === 2, { what: 'echoes' });
+    assert.deepEqual(kept, ['one', 'two']);
+    assert.deepEqual(removedFn, []);
+    assert.equal(removedObj.calls, 0);
+  });
+
+  test('the same listener added twice is called once; removing an unknown one is harmless', async () => {
+    const rws = connect();
+    const calls = [];
+    const listener = () => calls.push(1);
+    rws.addEventListener('open', listener);
+    rws.addEventListener('open', listener);
+    rws.removeEventListener('open', () => {});
+    rws.removeEventListener('no-such-event', listener);
+    await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(calls.length, 1);
+  });
+
+  test('setting onmessage to null stops it', async () => {
+    const rws = connect();
+    const viaProp = [];
+    const viaListener = [];
+    rws.onmessage = (event) => viaProp.push(event.data);
+    rws.addEventListener('message', (event) => viaListener.push(event.data));
+    await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
+    rws.send('a');
+    await until(() => viaListener.length === 1, { what: 'first echo' });
+    rws.onmessage = null;
+    rws.send('b');
+    await until(() => viaListener.length === 2, { what: 'second echo' });
+    assert.deepEqual(viaProp, ['a']);
+  });
+
+  test('statechange events trace connecting -> open -> reconnecting -> connecting -> open', async () => {
+    const rws = connect({ startClosed: true });
+    const states = [];
+    rws.addEventListener('statechange', (event) => states.push(event.state));
+    rws.reconnect();
+    await until(() => states.includes('open'), { what: 'open' });
+    await bed.control('drop');
+    await until(() => states.filter((s) => s === 'open').length === 2, { what: 'reopen' });
+    assert.deepEqual(states, ['connecting', 'open', 'reconnecting', 'connecting', 'open']);
+  });
+});

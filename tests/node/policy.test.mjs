@@ -1,0 +1,181 @@
+// Rebound's extras over reconnecting-websocket: the heartbeat (half-open links), the
+// close-code policy, and the stats getter.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+
+import { loadRebound } from '../support/install.mjs';
+import { startTestbed, until } from '../support/testbed.mjs';
+
+const { ReconnectingWebSocket, WebSocket } = await loadRebound();
+const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
+const HEARTBEAT = { heartbeatInterval: 100, heartbeatTimeout: 400 };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let bed;
+const sockets = [];
+function connect(options = {}) {
+  const rws = new ReconnectingWebSocket(bed.wsUrl, undefined, { ...FAST, ...options });
+  sockets.push(rws);
+  return rws;
+}
+function record(rws) {
+  const log = { open: [], close: [], message: [] };
+  for (const type of Object.keys(log)) rws.addEventListener(type, (event) => log[type].push(event));
+  return log;
+}
+
+before(async () => {
+  bed = await startTestbed();
+});
+after(() => bed?.stop());
+afterEach(async () => {
+  for (const rws of sockets.splice(0)) rws.close();
+  await bed.reset();
+});
+
+describe('heartbeat', () => {
+  test('pings an idle link; the pongs are consumed, not delivered as messages', async () => {
+    const rws = connect(HEARTBEAT);
+    const log = record(rws);
+    let viaProp = 0;
+    rws.onmessage = () => viaProp++;
+    await until(() => log.open.length === 1, { what: 'open' });
+    await until(async () => (await bed.stats()).connections.at(-1).received.filter((m) => m === 'ping').length >= 3, {
+      what: 'three pings at the test bed',
+    });
+    assert.equal(log.message.length, 0, 'no pong reached addEventListener("message")');
+    assert.equal(viaProp, 0, 'no pong reached onmessage');
+    assert.equal(log.close.length, 0, 'a healthy link is not closed');
+    rws.send('real');
+    await until(() => log.message.length === 1, { what: 'echo' });
+    assert.equal(log.message[0].data, 'real');
+  });
+
+  test('a black-holed link closes with kind "heartbeat-timeout", then reconnects', async () => {
+    const rws = connect(HEARTBEAT);
+    const log = record(rws);
+    await until(() => log.open.length === 1, { what: 'open' });
+    await bed.control('blackhole', { ms: 5000 });
+    await until(() => log.close.length === 1, { what: 'heartbeat timeout' });
+    assert.equal(log.close[0].kind, 'heartbeat-timeout');
+    assert.equal(log.close[0].willRetry, true);
+    assert.equal(typeof log.close[0].hint, 'string');
+    await until(() => log.open.length === 2, { what: 'reconnect' });
+    rws.send('after');
+    await until(() => log.message.length === 1, { what: 'echo on the new connection' });
+  });
+
+  test('a custom heartbeatMessage / heartbeatReply pair is used', async () => {
+    const rws = connect({
+      ...HEARTBEAT,
+      heartbeatMessage: JSON.stringify({ type: 'ping' }),
+      heartbeatReply: (data) => typeof data === 'string' && data.includes('"pong"'),
+    });
+    const log = record(rws);
+    await until(() => log.open.length === 1, { what: 'open' });
+    await until(async () => (await bed.stats()).connections.at(-1).received.length >= 2, { what: 'pings' });
+    await sleep(300);
+    const { received } = (await bed.stats()).connections.at(-1);
+    assert.ok(received.every((m) => m === '{"type":"ping"}'), received.join(' '));
+    assert.equal(log.message.length, 0);
+    assert.equal(log.close.length, 0, 'the JSON pongs count as replies');
+  });
+});
+
+describe('close codes', () => {
+  test('1008 from the server: state "failed", kind "policy", no reconnect', async () => {
+    const rws = connect();
+    const log = record(rws);
+    await until(() => log.open.length === 1, { what: 'open' });
+    const { accepted } = await bed.stats();
+    await bed.control('close', { code: 1008, reason: 'nope' });
+    await until(() => log.close.length === 1, { what: 'close' });
+    const [event] = log.close;
+    assert.equal(event.code, 1008);
+    assert.equal(event.reason, 'nope');
+    assert.equal(event.kind, 'policy');
+    assert.equal(event.willRetry, false);
+    assert.equal(rws.state, 'failed');
+    assert.equal(rws.readyState, ReconnectingWebSocket.CLOSED);
+    await sleep(500);
+    assert.equal((await bed.stats()).accepted, accepted, 'no new connection');
+    assert.equal(log.open.length, 1);
+  });
+
+  test('1012 from the server: kind "restart", reconnects', async () => {
+    const rws = connect();
+    const log = record(rws);
+    await until(() => log.open.length === 1, { what: 'open' });
+    await bed.control('close', { code: 1012, reason: 'restarting' });
+    await until(() => log.open.length === 2, { what: 'reconnect' });
+    assert.equal(log.close[0].code, 1012);
+    assert.equal(log.close[0].kind, 'restart');
+    assert.equal(log.close[0].willRetry, true);
+  });
+
+  test('4000-4099 stop, 1000 from the server reconnects', async () => {
+    const rws = connect();
+    const log = record(rws);
+    await until(() => log.open.length === 1, { what: 'open' });
+    await bed.control('close', { code: 1000 });
+    await until(() => log.open.length === 2, { what: 'reconnect after 1000' });
+    assert.equal(log.close[0].kind, 'server-normal');
+    await bed.control('close', { code: 4001, reason: 'banned' });
+    await until(() => rws.state === 'failed', { what: 'failed' });
+    assert.equal(log.close[1].kind, 'app-stop');
+  });
+
+  test('shouldReconnect overrides the table', async () => {
+    const calls = [];
+    const rws = connect({
+      shouldReconnect: (code, reason) => {
+        calls.push([code, reason]);
+        return true;
+      },
+    });
+    const log = record(rws);
+    await until(() => log.open.length === 1, { what: 'open' });
+    await bed.control('close', { code: 1008, reason: 'retry anyway' });
+    await until(() => log.open.length === 2, { what: 'reconnect despite 1008' });
+    assert.deepEqual(calls, [[1008, 'retry anyway']]);
+  });
+});
+
+describe('stats', () => {
+  test('counts attempts, opens, messages sent and received', async () => {
+    const rws = connect();
+    const log = record(rws);
+    assert.equal(rws.stats.attempts, 1);
+    await until(() => log.open.length === 1, { what: 'open' });
+    for (const m of ['a', 'b', 'c']) rws.send(m);
+    await until(() => log.message.length === 3, { what: 'echoes' });
+    let stats = rws.stats;
+    assert.equal(stats.attempts, 1);
+    assert.equal(stats.opens, 1);
+    assert.equal(stats.messagesSent, 3);
+    assert.equal(stats.messagesReceived, 3);
+    assert.equal(stats.rttMs, null, 'no heartbeat, no RTT');
+
+    let queuedWhileDown = false;
+    rws.addEventListener('close', () => {
+      if (!queuedWhileDown) rws.send('queued');
+      queuedWhileDown = true;
+    });
+    await bed.control('drop');
+    await until(() => log.message.length === 4, { what: 'echo of the message queued while down' });
+    stats = rws.stats;
+    assert.equal(stats.attempts, 2);
+    assert.equal(stats.opens, 2);
+    assert.equal(stats.messagesSent, 4);
+    assert.equal(stats.messagesReceived, 4);
+    assert.equal(stats.lastClose, 'connection-lost');
+  });
+
+  test('rttMs is measured after a heartbeat round trip', async () => {
+    const rws = connect(HEARTBEAT);
+    await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
+    const rtt = await until(() => rws.stats.rttMs !== null && { value: rws.stats.rttMs }, { what: 'rttMs' });
+    assert.equal(typeof rtt.value, 'number');
+    assert.ok(rtt.value >= 0 && rtt.value < 5000, `rttMs ${rtt.value}`);
+  });
+});
