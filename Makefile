@@ -1,17 +1,25 @@
 # Rebound's task runner. `make test` is the README's test command and what CI runs.
-.PHONY: setup test test-core lint herd package testbed test-browser test-node test-types test-pages
+.PHONY: setup demo demo-build test test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e
+PORT ?= 8080
 
 setup: ## install everything a fresh machine needs (a no-op when present)
 	@bash scripts/setup.sh
 
-test: setup test-core lint test-browser test-node test-types test-pages ## everything CI checks
+demo: demo-build testbed ## the README's main command: build the demo, serve it on 127.0.0.1:$(PORT)
+	@echo "Rebound demo: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	target/debug/testbed --www www/dist --port $(PORT)
+
+demo-build: package ## the demo in www/dist (Leptos app + the npm package's ESM bundle)
+	bash scripts/build-demo.sh
+
+test: setup test-core lint test-browser test-node test-types test-pages test-e2e ## everything CI checks
 
 test-core: ## the engine: unit, property and doc tests
 	cargo test -p ws-core
 
 lint:
-	cargo clippy --workspace --exclude status-widget --all-targets -- -D warnings
-	cargo clippy -p ws-wasm -p status-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --workspace --exclude status-widget --exclude rebound-demo --all-targets -- -D warnings
+	cargo clippy -p ws-wasm -p status-widget -p rebound-demo --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo fmt --all -- --check
 
 herd: ## the herd simulator table (add ARGS=--json for JSON)
@@ -34,3 +42,6 @@ test-types: package ## a TypeScript example compiles with --strict
 
 test-pages: package testbed ## a Vite build and a strict-CSP plain page in headless Chromium
 	node tests/pages/run.mjs
+
+test-e2e: demo-build testbed ## the demo in headless Chromium; saves docs/screenshots/*.png
+	node --test tests/e2e/

@@ -11,18 +11,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { root, startTestbed } from '../support/testbed.mjs';
+import { launchChromium } from '../support/chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OVERALL_TIMEOUT_MS = 55_000;
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws://127.0.0.1:*";
 const CSP_WITHOUT_WASM = "default-src 'self'; script-src 'self'; connect-src 'self' ws://127.0.0.1:*";
@@ -163,8 +154,7 @@ const cspReady = installed
 // The browser.
 let browser;
 const launched = await check('chromium: launch headless (playwright-core)', async () => {
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
   cleanups.push(() => browser.close());
   return browser.version();
 });

@@ -5,8 +5,9 @@ mod timeline;
 
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
-use status_widget::{use_rebound, ConnectionStatus};
+use status_widget::{use_rebound_with, ConnectionStatus};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use ws_wasm::ws_core::Config;
 use ws_wasm::{Options, SocketEvent};
 
@@ -68,17 +69,16 @@ fn App() -> impl IntoView {
         .max_retries(10.0)
         .build()
         .expect("the demo's options are valid");
-    let rebound = use_rebound("/ws", Options { config, ..Options::default() });
     let log = RwSignal::new(Vec::<String>::new());
-    let timeline = RwSignal::new(Timeline::default());
-    Effect::new(move |_| {
-        if let Some(line) = rebound.last_event.with(|e| e.as_ref().and_then(describe)) {
+    let rebound = use_rebound_with("/ws", Options { config, ..Options::default() }, move |event| {
+        if let Some(line) = describe(event) {
             log.update(|lines| {
                 lines.insert(0, format!("{:>7.1} s  {line}", now() / 1000.0));
                 lines.truncate(60);
             });
         }
     });
+    let timeline = RwSignal::new(Timeline::default());
     Effect::new(move |_| {
         let phase = rebound.status.with(|s| s.phase);
         timeline.update(|t| t.record(now(), phase));
@@ -140,8 +140,12 @@ fn App() -> impl IntoView {
     }
 }
 
-/// Mounts the demo.
+/// Mounts the demo into `<main id="leptos">`, above the plain-JS panel.
 #[wasm_bindgen(start)]
 pub fn start() {
-    leptos::mount::mount_to_body(App);
+    let main = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("leptos"));
+    match main {
+        Some(main) => leptos::mount::mount_to(main.unchecked_into(), App).forget(),
+        None => leptos::mount::mount_to_body(App),
+    }
 }

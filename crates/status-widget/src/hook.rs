@@ -17,7 +17,7 @@ pub struct Rebound {
     pub status: ReadSignal<Status>,
     /// The last text message received.
     pub last_message: ReadSignal<Option<String>>,
-    /// Every socket event, for apps that need more than the last text message.
+    /// The latest socket event (see [`use_rebound_with`] to see every one).
     pub last_event: ReadSignal<Option<SocketEvent>, LocalStorage>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
 }
@@ -71,6 +71,13 @@ impl Rebound {
 /// }
 /// ```
 pub fn use_rebound(url: &str, options: Options) -> Rebound {
+    use_rebound_with(url, options, |_| {})
+}
+
+/// Like [`use_rebound`], and also calls `on_event` with every socket event as it happens
+/// (signals only keep the latest value, so a burst — a close then a state change — would
+/// otherwise show only its last event).
+pub fn use_rebound_with(url: &str, options: Options, on_event: impl Fn(&SocketEvent) + 'static) -> Rebound {
     let (status, set_status) = signal(Status::default());
     let (last_message, set_last_message) = signal(None::<String>);
     let (last_event, set_last_event) = signal_local(None::<SocketEvent>);
@@ -86,6 +93,7 @@ pub fn use_rebound(url: &str, options: Options) -> Rebound {
             }
             _ => {}
         }
+        on_event(&event);
         set_last_event.set(Some(event));
     });
     let socket = match connected {

@@ -24,5 +24,5 @@ mod hook;
 mod status;
 
 pub use component::{ConnectionStatus, STYLE};
-pub use hook::{use_rebound, Rebound};
+pub use hook::{use_rebound, use_rebound_with, Rebound};
 pub use status::{LastClose, Phase, Status};

@@ -1,0 +1,109 @@
+// End to end: the built demo (www/dist, `make demo-build`) served by the test bed, driven in
+// headless Chromium. Saves a screenshot of the widget in each state to docs/screenshots/
+// (the README shows them). Run: node --test tests/e2e/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, startTestbed } from '../support/testbed.mjs';
+import { launchChromium } from '../support/chromium.mjs';
+
+const dist = join(root, 'www', 'dist');
+const shots = join(root, 'docs', 'screenshots');
+const WAIT = { timeout: 15000 };
+let bed;
+let browser;
+let page;
+const errors = [];
+
+before(async () => {
+  assert.ok(existsSync(join(dist, 'index.html')), 'the demo is built (make demo-build)');
+  mkdirSync(shots, { recursive: true });
+  bed = await startTestbed({ www: dist });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1000, height: 900 }, colorScheme: 'light' });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+});
+
+after(async () => {
+  await browser?.close();
+  bed?.stop();
+});
+
+const widget = () => page.locator('.rebound-status').first();
+
+async function expectState(state) {
+  await page.waitForSelector(`.rebound-status[data-state="${state}"]`, WAIT);
+}
+
+async function shoot(name) {
+  await widget().screenshot({ path: join(shots, `${name}.png`), animations: 'disabled' });
+}
+
+test('the demo connects, survives an outage, shows a policy error, and retries', async (t) => {
+  await t.test('page loads and the widget reaches connected', async () => {
+    await bed.control('slow-upgrade', { ms: 1500 });
+    await page.goto(bed.base + '/');
+    await expectState('connecting');
+    assert.match(await widget().textContent(), /Connecting/);
+    await shoot('connecting');
+    await bed.control('reset');
+    await expectState('connected');
+    assert.equal(await widget().getAttribute('role'), 'status');
+    assert.equal(await widget().getAttribute('aria-live'), 'polite');
+    await shoot('connected');
+  });
+
+  await t.test('messages echo through the hook', async () => {
+    await page.fill('input[aria-label="Message"]', 'hello from e2e');
+    await page.click('form button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('.last-message')?.textContent === 'hello from e2e', null, WAIT);
+  });
+
+  await t.test('server down 3 s: reconnecting with a countdown, then connected', async () => {
+    await bed.control('down', { ms: 3000 });
+    await expectState('reconnecting');
+    await page.waitForFunction(
+      () => /retrying in \d+ s · attempt \d+ of 10/.test(document.querySelector('.rebound-status__text')?.textContent ?? ''),
+      null,
+      WAIT,
+    );
+    await shoot('reconnecting');
+    await expectState('connected');
+  });
+
+  await t.test('close 1008: error with the reason as text, Retry reconnects', async () => {
+    await bed.control('close', { code: 1008, reason: 'token expired' });
+    await expectState('error');
+    assert.match(await widget().textContent(), /token expired/);
+    await shoot('error');
+    const retry = widget().getByRole('button', { name: 'Retry' });
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await expectState('connected');
+  });
+
+  await t.test('the app closes: disconnected, then reconnects on request', async () => {
+    await page.getByRole('button', { name: 'Close (app)' }).click();
+    await expectState('disconnected');
+    await shoot('disconnected');
+    await page.getByRole('button', { name: 'Reconnect (app)' }).click();
+    await expectState('connected');
+  });
+
+  await t.test('the plain-JS panel runs the npm package against the same test bed', async () => {
+    // The 1008 above closed its socket too (it stops on policy closes): reconnect it.
+    await page.click('#js-reconnect');
+    await page.waitForFunction(() => document.getElementById('js-state')?.textContent === 'open', null, WAIT);
+    await page.click('#js-send');
+    await page.waitForFunction(() => document.getElementById('js-last')?.textContent === 'hello from JS', null, WAIT);
+    await page.screenshot({ path: join(shots, 'demo.png'), fullPage: true, animations: 'disabled' });
+  });
+
+  await t.test('no page errors', () => {
+    // Chromium logs every refused WebSocket handshake itself; the outage above makes some.
+    const unexpected = errors.filter((e) => !/favicon|WebSocket connection to .* failed/.test(e));
+    assert.deepEqual(unexpected, []);
+  });
+});
