@@ -37,7 +37,9 @@ fi
 # npm dev dependencies; reinstalled only when package-lock.json changed.
 if ! [ node_modules/.package-lock.json -nt package-lock.json ]; then
   say "installing npm dev dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: the registry mirror lists only this platform's optional
+  # packages (rollup's native builds), so `npm ci` calls the lock file out of sync.
+  npm install --no-audit --no-fund --loglevel=error
   touch node_modules/.package-lock.json
 fi
 

@@ -16,6 +16,8 @@
 //! - `POST /control/reset[?stats]` — back to normal (and forget recorded connections).
 //! - `GET /control/stats` — connections accepted, upgrades refused, and per connection the
 //!   messages received in order.
+//! - `/bench` — WebSocket for benchmarks: `burst N SIZE` sends N pre-framed text messages at
+//!   once, `count` answers `count <received>`; nothing is echoed.
 //! - anything else: a static file from `--www DIR`.
 
 mod faults;
@@ -60,7 +62,7 @@ async fn handle(mut stream: TcpStream, state: State, www: Option<Arc<PathBuf>>) 
             Err(message) => http::respond(&mut stream, "400 Bad Request", "text/plain", message.as_bytes()).await,
         };
     }
-    if request.is_upgrade() && request.path == "/ws" {
+    if request.is_upgrade() && (request.path == "/ws" || request.path == "/bench") {
         return socket::serve(stream, request, state).await;
     }
     match (&www, request.method.as_str()) {

@@ -54,8 +54,56 @@ pub async fn serve(mut stream: TcpStream, request: Request, state: State) {
     let ws = WebSocketStream::from_raw_socket(stream, Role::Server, None).await;
     let (tx, rx) = mpsc::unbounded_channel();
     let id = state.register(tx, protocol);
-    run(ws, rx, id, &state).await;
+    if request.path == "/bench" {
+        bench(ws, rx).await;
+    } else {
+        run(ws, rx, id, &state).await;
+    }
     state.closed(id);
+}
+
+/// The benchmark endpoint: never the bottleneck. `burst N SIZE` writes N pre-framed text
+/// messages of SIZE (≤ 125) bytes in one go; `count` answers `count <messages received>`;
+/// everything else is only counted (not recorded, not echoed).
+async fn bench(mut ws: WebSocketStream<TcpStream>, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let mut received: u64 = 0;
+    loop {
+        tokio::select! {
+            command = commands.recv() => {
+                if matches!(command, Some(Command::Drop) | None) {
+                    reset(ws.get_ref());
+                }
+                return;
+            }
+            message = ws.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    let words: Vec<&str> = text.split(' ').collect();
+                    match words.as_slice() {
+                        ["burst", n, size] => {
+                            let (n, size) = (n.parse().unwrap_or(0usize), size.parse().unwrap_or(32usize).min(125));
+                            let mut frames = Vec::with_capacity(n * (size + 2));
+                            for _ in 0..n {
+                                frames.extend_from_slice(&[0x81, size as u8]);
+                                frames.extend(std::iter::repeat_n(b'x', size));
+                            }
+                            if ws.get_mut().write_all(&frames).await.is_err() {
+                                return;
+                            }
+                        }
+                        ["count"] => {
+                            if ws.send(Message::text(format!("count {received}"))).await.is_err() {
+                                return;
+                            }
+                        }
+                        _ => received += 1,
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => received += 1,
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return,
+            }
+        }
+    }
 }
 
 /// The app-level answer to a text message, if it gets one other than an echo.
