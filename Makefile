@@ -1,5 +1,5 @@
 # Rebound's task runner. `make test` is the README's test command and what CI runs.
-.PHONY: setup demo demo-build test test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e
+.PHONY: setup demo demo-build bench test test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e
 PORT ?= 8080
 
 setup: ## install everything a fresh machine needs (a no-op when present)
@@ -45,3 +45,7 @@ test-pages: package testbed ## a Vite build and a strict-CSP plain page in headl
 
 test-e2e: demo-build testbed ## the demo in headless Chromium; saves docs/screenshots/*.png
 	node --test tests/e2e/
+
+bench: package ## Rebound vs raw WebSocket and the JS peers; writes target/bench/summary.json
+	cargo build --release -p testbed
+	TESTBED_BIN=target/release/testbed node tests/bench/run.mjs

@@ -683,6 +683,9 @@ export declare class ReconnectingWebSocket {
 /** Socket handlers alive in this instance of the package: flat across reconnects (for leak checks). */
 export declare function liveHandlers(): number;
 
+/** Bytes of linear memory the package's wasm instance holds (grows in 64 KiB pages; for leak checks). */
+export declare function wasmMemoryBytes(): number;
+
 /** reconnecting-websocket's name for the close event type. */
 export type CloseEvent = ReboundCloseEvent;
 /** reconnecting-websocket's name for the error event type. */

@@ -15,7 +15,7 @@ function decodeBase64(text) {
   return bytes;
 }
 
-initSync({ module: decodeBase64(wasmBase64) });
+const wasm = initSync({ module: decodeBase64(wasmBase64) });
 
 const EVENTS = ['open', 'close', 'error', 'message', 'statechange', 'ready', 'drop', 'drain'];
 const PROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -452,5 +452,8 @@ export class ReconnectingWebSocket {
 
 /** Socket handlers alive in this wasm instance: flat across reconnects (for leak checks). */
 export const liveHandlers = () => Core.liveHandlers();
+
+/** Bytes of linear memory the wasm instance holds (grows in 64 KiB pages; for leak checks). */
+export const wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
 
 export default ReconnectingWebSocket;
