@@ -37,7 +37,7 @@ function table(title, header, rows) {
 const work = mkdtempSync(join(tmpdir(), 'rebound-bench-'));
 const rebound = join(root, 'npm', 'dist', 'index.js');
 function bundle(entry, outfile, stdin) {
-  const args = ['--bundle', '--format=esm', '--minify', '--legal-comments=none', '--target=es2022', `--alias:rebound-ws=${rebound}`, `--outfile=${outfile}`];
+  const args = ['--bundle', '--format=esm', '--minify', '--log-level=warning', '--legal-comments=none', '--target=es2022', `--alias:rebound-ws=${rebound}`, `--outfile=${outfile}`];
   execFileSync(join(bin, 'esbuild'), stdin ? args : [entry, ...args], { cwd: root, input: stdin, stdio: ['pipe', 'ignore', 'inherit'] });
 }
 bundle(join(root, 'tests/bench/page/bench.js'), join(work, 'bench.js'));

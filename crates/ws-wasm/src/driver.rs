@@ -269,6 +269,17 @@ impl Driver {
         }
     }
 
+    /// The JS face saw the heartbeat reply now. Everything counted so far arrived no later
+    /// than it, so the count is settled here: counting it again at the next timer would
+    /// date that traffic late and push the next ping back by a whole interval.
+    pub(crate) fn pong(&mut self, now: u64) {
+        let Some(conn) = self.engine.current_conn() else { return };
+        if let Inbound::Counter(counter) = &self.setup.inbound {
+            self.counted = counter.get_index(0);
+        }
+        self.engine.pong_received(now, conn);
+    }
+
     /// Tells the engine what the socket did since the last look: inbound messages counted
     /// by the JS face, and `bufferedAmount`.
     fn observe_socket(&mut self, now: u64) {

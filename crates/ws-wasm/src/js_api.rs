@@ -175,11 +175,7 @@ impl Core {
 
     /// The heartbeat reply arrived on the current socket.
     pub fn pong(&self) {
-        Driver::act(&self.driver, |d, now| {
-            if let Some(conn) = d.engine.current_conn() {
-                d.engine.pong_received(now, conn);
-            }
-        });
+        Driver::act(&self.driver, |d, now| d.pong(now));
     }
 
     /// The wrapper's verification of socket `conn` finished.

@@ -240,11 +240,11 @@ impl Socket {
             Payload { len: text.len(), value: text.into() }
         };
         let host = self.inner.host.clone();
-        let mut pending: Option<ReplyCallback> = Some(Box::new(on_reply));
-        let started = Driver::act(&self.inner.driver, |d, now| {
+        let on_reply: ReplyCallback = Box::new(on_reply);
+        let started = Driver::act(&self.inner.driver, move |d, now| {
             let result = d.engine.request(now, timeout_ms, make);
             if let Ok((id, _)) = &result {
-                host.replies.borrow_mut().insert(id.0, pending.take().expect("one callback"));
+                host.replies.borrow_mut().insert(id.0, on_reply);
             }
             result
         });
