@@ -142,8 +142,12 @@ export class ReconnectingWebSocket {
     this.#url = url;
     const debug = options.debug;
     this.#log = typeof debug === 'function' ? debug : debug ? (...args) => console.log('[rebound-ws]', ...args) : null;
+    // Core keeps `notify` alive (wasm holds it), so it must not keep this object alive: an
+    // unreferenced socket that is closed can then be collected, and Core freed with it.
+    const self = new WeakRef(this);
+    const notify = (kind, a, b) => self.deref()?.#onCore(kind, a, b);
     try {
-      this.#core = new Core(url, protocols, options, this.#onCore, this.#received, Math.floor(Math.random() * 2 ** 53));
+      this.#core = new Core(url, protocols, options, notify, this.#received, Math.floor(Math.random() * 2 ** 53));
     } catch (error) {
       if (!Array.isArray(error)) throw error;
       const [name, option, problem, other, value] = error;
@@ -177,8 +181,7 @@ export class ReconnectingWebSocket {
   get protocol() { return this.#ws ? this.#ws.protocol : ''; }
   get extensions() { return this.#ws ? this.#ws.extensions : ''; }
   get bufferedAmount() {
-    const queued = this.#core.stats().queuedBytes;
-    return queued + (this.#ws ? this.#ws.bufferedAmount : 0);
+    return this.#core.queuedBytes() + (this.#ws ? this.#ws.bufferedAmount : 0);
   }
   /** 'blob' by default, like WebSocket and reconnecting-websocket (also with `ws`, which would say 'nodebuffer'). */
   get binaryType() { return this.#ws ? this.#ws.binaryType : this.#binaryType; }
@@ -200,7 +203,9 @@ export class ReconnectingWebSocket {
 
   send(data) {
     const ws = this.#ws;
-    if (this.#ready) {
+    // Also OPEN per the browser: between a server's close frame and the close event the
+    // socket is CLOSING and would discard the data; queue it instead.
+    if (this.#ready && ws.readyState === 1) {
       ws.send(data);
       this.#sent++;
       if (this.#congested) return false;
@@ -224,13 +229,27 @@ export class ReconnectingWebSocket {
   request(message, { timeout = this.#options.requestTimeout } = {}) {
     return new Promise((resolve, reject) => {
       const field = this.#options.requestIdField;
+      if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+        throw new TypeError('rebound-ws: request() takes a plain object message');
+      }
+      if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 2147483647) {
+        throw new RangeError(`rebound-ws: request timeout must be a number of ms > 0, got ${timeout}`);
+      }
+      JSON.stringify({ ...message, [field]: 0 }); // throws now (cycles, BigInt) rather than later
+      let id;
       try {
-        this.#core.request(timeout, (id) => {
-          this.#pending.set(id, { resolve, reject });
-          return JSON.stringify({ ...message, [field]: id });
+        this.#core.request(timeout, (assigned) => {
+          id = assigned;
+          this.#pending.set(assigned, { resolve, reject });
+          return JSON.stringify({ ...message, [field]: assigned });
         });
       } catch (status) {
-        reject(new RangeError(`rebound-ws: request refused: ${status === 5 ? 'too large for the queue' : 'the queue is full'}`));
+        this.#pending.delete(id);
+        reject(
+          status instanceof Error
+            ? status
+            : new RangeError(`rebound-ws: request refused: ${status === 5 ? 'too large for the queue' : 'the queue is full'}`),
+        );
       }
       this.#updateInspect();
     });
@@ -251,22 +270,21 @@ export class ReconnectingWebSocket {
     this.#core.start();
   }
 
+  // Listener arrays are replaced, never mutated, so a dispatch in progress keeps its list.
   addEventListener(type, listener) {
-    if (listener && this.#listeners[type] && !this.#listeners[type].includes(listener)) this.#listeners[type].push(listener);
+    const list = this.#listeners[type];
+    if (listener && list && !list.includes(listener)) this.#listeners[type] = [...list, listener];
   }
 
   removeEventListener(type, listener) {
     const list = this.#listeners[type];
-    if (list) {
-      const i = list.indexOf(listener);
-      if (i >= 0) list.splice(i, 1);
-    }
+    if (list && list.includes(listener)) this.#listeners[type] = list.filter((l) => l !== listener);
   }
 
   dispatchEvent(event) {
     const handler = this['on' + event.type];
     if (typeof handler === 'function') callListener(handler, event, this);
-    for (const listener of (this.#listeners[event.type] ?? []).slice()) callListener(listener, event, this);
+    for (const listener of this.#listeners[event.type] ?? []) callListener(listener, event, this);
     return true;
   }
 
@@ -380,6 +398,7 @@ export class ReconnectingWebSocket {
   #onCore = (kind, a, b) => {
     switch (kind) {
       case 0: // SOCKET: a new socket; its messages come straight here
+        if (this.#ws) this.#ws.onmessage = null;
         this.#ws = a;
         this.#conn = b;
         this.#estimate = 0;
@@ -396,7 +415,7 @@ export class ReconnectingWebSocket {
         break;
       case 3: // FAILURE: the socket could not be created
         this.#lastFailure = a;
-        this.#log?.('could not create the socket:', a?.message ?? a);
+        this.#log?.('could not create the socket:', a?.name ?? 'Error'); // the message may hold the URL
         break;
       case 4: // STATE
         this.#state = a;
@@ -419,6 +438,8 @@ export class ReconnectingWebSocket {
         // CLOSE: a connection ended, classified
         const [code, reason, wasClean, closeKind, hint, willRetry, retryIn] = a;
         this.#ready = false;
+        // A closing socket may still deliver; nothing of it reaches the app any more.
+        if (this.#ws) this.#ws.onmessage = null;
         this.#log?.('closed', code, closeKind, willRetry ? `retrying in ${retryIn ?? '?'} ms` : 'not retrying');
         this.#emit('close', { code, reason, wasClean, kind: closeKind, hint, willRetry, retryIn: retryIn ?? null });
         break;

@@ -165,4 +165,21 @@ describe('listeners', () => {
     await until(() => states.filter((s) => s === 'open').length === 2, { what: 'reopen' });
     assert.deepEqual(states, ['connecting', 'open', 'reconnecting', 'connecting', 'open']);
   });
+
+  test('a listener removing itself during dispatch does not make the next one miss the event', async () => {
+    const rws = connect();
+    const seen = [];
+    const once = () => {
+      seen.push('once');
+      rws.removeEventListener('message', once);
+    };
+    rws.addEventListener('message', once);
+    rws.addEventListener('message', () => seen.push('always'));
+    await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
+    rws.send('a');
+    await until(() => seen.length === 2, { what: 'first message' });
+    rws.send('b');
+    await until(() => seen.length === 3, { what: 'second message' });
+    assert.deepEqual(seen, ['once', 'always', 'always']);
+  });
 });

@@ -159,4 +159,22 @@ describe('request()', () => {
     await until(() => messages.length === 1, { what: 'the late reply' });
     assert.equal(JSON.parse(messages[0]).type, 'late');
   });
+
+  test('bad input rejects at once with a typed error, and a refused request leaves nothing pending', async () => {
+    const rws = await connected();
+    const cyclic = {};
+    cyclic.self = cyclic;
+    const notObject = await settle(rws.request('text'));
+    assert.equal(notObject.error?.name, 'TypeError');
+    const badTimeout = await settle(rws.request({ type: 'x' }, { timeout: 0 }));
+    assert.equal(badTimeout.error?.name, 'RangeError');
+    const unserializable = await settle(rws.request(cyclic));
+    assert.equal(unserializable.error?.name, 'TypeError');
+    const refusing = connect({ startClosed: true, maxEnqueuedMessages: 0, queueOverflow: 'error' });
+    const refused = await settle(refusing.request({ type: 'x' }));
+    assert.ok(refused.error, 'refused or closed');
+    // The first request still works: nothing above left the socket in a bad state.
+    const ok = await settle(rws.request({ type: 'after' }));
+    assert.equal(ok.value?.type, 'after');
+  });
 });

@@ -38,7 +38,7 @@ pub const STYLE: &str = r#"
   font: inherit; color: var(--rebound-bg); background: var(--rebound-error); border: 0;
   border-radius: var(--rebound-radius); padding: .1em .8em; cursor: pointer;
 }
-.rebound-status__retry:focus-visible { outline: 2px solid var(--rebound-fg); outline-offset: 2px; }
+.rebound-status__retry:focus-visible, .rebound-status:focus-visible { outline: 2px solid var(--rebound-fg); outline-offset: 2px; }
 "#;
 
 fn icon(phase: Phase) -> &'static str {
@@ -57,8 +57,11 @@ fn performance_now() -> f64 {
 /// The connection indicator: `role="status"`, `aria-live="polite"`, class `rebound-status`,
 /// `data-state` one of `connected`, `connecting`, `reconnecting`, `disconnected`, `error`;
 /// an icon and a text line besides the colour; in `error`, the reason as text and a Retry
-/// `<button>` that calls `on_retry`. The countdown ("retrying in 3 s · attempt 2 of 10")
-/// ticks while reconnecting.
+/// `<button>` that calls `on_retry` (focus then moves to the indicator, not the page). The
+/// countdown ("retrying in 3 s · attempt 2 of 10") ticks while reconnecting.
+///
+/// The default styles ship inside the component as a `<style>` element; under a CSP without
+/// `style-src 'unsafe-inline'` pass `unstyled=true` and serve [`STYLE`] from a stylesheet.
 #[component]
 pub fn ConnectionStatus(
     /// The status to show (e.g. `use_rebound(..).status`).
@@ -67,28 +70,41 @@ pub fn ConnectionStatus(
     /// Called by the Retry button.
     #[prop(into)]
     on_retry: Callback<()>,
+    /// Leave out the built-in `<style>` element.
+    #[prop(optional)]
+    unstyled: bool,
 ) -> impl IntoView {
     let (clock, set_clock) = signal(performance_now());
-    let ticker = Interval::new(250, move || {
-        if status.with_untracked(|s| s.retry_at.is_some()) {
-            set_clock.set(performance_now());
-        }
+    // Tick only while a countdown is on screen.
+    let ticker = StoredValue::new_local(None::<Interval>);
+    Effect::new(move |_| {
+        let waiting = status.with(|s| s.retry_at.is_some());
+        set_clock.set(performance_now());
+        ticker.set_value(waiting.then(|| Interval::new(250, move || set_clock.set(performance_now()))));
     });
-    let ticker = StoredValue::new_local(Some(ticker));
     on_cleanup(move || ticker.dispose());
+    let root = NodeRef::<leptos::html::Div>::new();
+    let retry = move |_| {
+        on_retry.run(());
+        // The button disappears with the error state; keep keyboard focus on the indicator.
+        if let Some(root) = root.get_untracked() {
+            let _ = root.focus();
+        }
+    };
     let phase = move || status.with(|s| s.phase);
     let text = move || status.with(|s| s.text(clock.get()));
     let spoken = move || status.with(Status::spoken);
     view! {
-        <div class="rebound-status" role="status" aria-live="polite" data-state=move || phase().as_str()>
-            <style>{STYLE}</style>
+        <div node_ref=root class="rebound-status" role="status" aria-live="polite" tabindex="-1"
+             data-state=move || phase().as_str()>
+            {(!unstyled).then(|| view! { <style>{STYLE}</style> })}
             <span class="rebound-status__icon" aria-hidden="true">{move || icon(phase())}</span>
             // The ticking countdown is for the eyes; screen readers get a line that only
             // changes when the state does, so a polite live region is not chatty.
             <span class="rebound-status__text" aria-hidden="true">{text}</span>
             <span class="rebound-status__spoken">{spoken}</span>
             <Show when=move || phase() == Phase::Error>
-                <button type="button" class="rebound-status__retry" on:click=move |_| on_retry.run(())>
+                <button type="button" class="rebound-status__retry" on:click=retry>
                     "Retry"
                 </button>
             </Show>

@@ -23,32 +23,34 @@ pub struct Rebound {
 }
 
 impl Rebound {
-    /// Sends (or queues while reconnecting) a message.
+    /// Sends (or queues while reconnecting) a message. After the owning component
+    /// unmounted, the message is reported dropped (`closed`) instead of panicking.
     pub fn send(&self, data: impl Into<JsValue>) -> Result<SendStatus, SendError<Payload>> {
         let data = data.into();
         self.socket
-            .with_value(|socket| socket.as_ref().map(|s| s.send(data)))
+            .try_with_value(|socket| socket.as_ref().map(|s| s.send(data)))
+            .flatten()
             .unwrap_or(Ok(SendStatus::Dropped(ws_wasm::ws_core::DropReason::Closed)))
     }
 
     /// Closes the connection; it stays closed until [`Rebound::reconnect`].
     pub fn close(&self) {
-        self.socket.with_value(|socket| socket.as_ref().map(|s| s.close(1000, "")));
+        self.socket.try_with_value(|socket| socket.as_ref().map(|s| s.close(1000, "")));
     }
 
     /// Connects again now, resetting the retry count.
     pub fn reconnect(&self) {
-        self.socket.with_value(|socket| socket.as_ref().map(Socket::reconnect));
+        self.socket.try_with_value(|socket| socket.as_ref().map(Socket::reconnect));
     }
 
-    /// The socket's counters (attempts, messages, RTT, …).
+    /// The socket's counters (attempts, messages, RTT, …); defaults after unmount.
     pub fn stats(&self) -> Stats {
-        self.socket.with_value(|socket| socket.as_ref().map(Socket::stats)).unwrap_or_default()
+        self.socket.try_with_value(|socket| socket.as_ref().map(Socket::stats)).flatten().unwrap_or_default()
     }
 
     /// Messages waiting in the queue, and their bytes.
     pub fn queued(&self) -> (usize, usize) {
-        self.socket.with_value(|socket| socket.as_ref().map(Socket::queued)).unwrap_or_default()
+        self.socket.try_with_value(|socket| socket.as_ref().map(Socket::queued)).flatten().unwrap_or_default()
     }
 }
 

@@ -82,11 +82,27 @@ async fn each_state_renders_text_icon_and_attributes() {
         assert_eq!(button.is_some(), phase == Phase::Error, "Retry only in the error state");
         if let Some(button) = button {
             assert_eq!(button.get_attribute("type").as_deref(), Some("button"));
-            button.unchecked_into::<web_sys::HtmlElement>().click();
+            let button: web_sys::HtmlElement = button.unchecked_into();
+            button.focus().unwrap();
+            button.click();
             assert_eq!(retries.get_untracked(), 1, "Retry calls the callback");
+            let focused = web_sys::window().unwrap().document().unwrap().active_element().unwrap();
+            assert!(focused.class_list().contains("rebound-status"), "focus stays on the indicator");
         }
     }
     assert!(root(&host).query_selector("style").unwrap().is_some(), "styles ship with the component");
+}
+
+#[wasm_bindgen_test]
+async fn unstyled_leaves_out_the_style_element() {
+    let host = container();
+    let status = RwSignal::new(Status::default());
+    let _mounted = leptos::mount::mount_to(
+        host.clone(),
+        move || view! { <ConnectionStatus status=status on_retry=|| () unstyled=true/> },
+    );
+    settle().await;
+    assert!(root(&host).query_selector("style").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]

@@ -246,7 +246,10 @@ impl Driver {
 
     fn arm_timer(&mut self, now: u64) {
         let deadline = self.engine.poll_timeout();
-        if deadline == self.armed {
+        // A later deadline keeps the armed timer: it fires early, finds nothing due, and
+        // re-arms then. Traffic that postpones the heartbeat costs no timer churn.
+        let keep = matches!((self.armed, deadline), (Some(armed), Some(next)) if next >= armed);
+        if keep {
             return;
         }
         self.armed = deadline;
@@ -326,7 +329,7 @@ impl Driver {
         let verdict = {
             let driver = cell.borrow();
             let Inbound::Rust { reply, verify } = &driver.setup.inbound else { return };
-            let is_pong = event.data().as_string().is_some_and(|text| text == *reply);
+            let is_pong = event.data() == reply.as_str(); // compared in JS: no copy of the message
             let verified = match (state, verify) {
                 (State::Verifying { .. }, Some(verify)) => Some((verify.accept)(&event)),
                 _ => None,

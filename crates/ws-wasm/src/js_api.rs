@@ -198,6 +198,12 @@ impl Core {
         self.driver.try_borrow().map(|d| d.engine.state().as_str()).unwrap_or("busy").into()
     }
 
+    /// Bytes waiting in the queue (cheap: for `bufferedAmount`).
+    #[wasm_bindgen(js_name = queuedBytes)]
+    pub fn queued_bytes(&self) -> f64 {
+        self.driver.try_borrow().map_or(0.0, |d| d.engine.queued().1 as f64)
+    }
+
     /// Counters and the current state's details, as a plain object.
     pub fn stats(&self) -> Object {
         let stats = Object::new();

@@ -255,9 +255,22 @@ impl Socket {
         }
     }
 
-    /// Closes; nothing happens until [`Socket::reconnect`].
-    pub fn close(&self, code: u16, reason: &str) {
+    /// Closes; nothing happens until [`Socket::reconnect`]. Browsers accept only code 1000
+    /// or 3000–4999 and a reason of at most 123 bytes: anything else is refused with an
+    /// `InvalidAccessError`/`SyntaxError` and the socket stays as it was.
+    pub fn close(&self, code: u16, reason: &str) -> Result<(), JsValue> {
+        if code != 1000 && !(3000..=4999).contains(&code) {
+            let error = js_sys::Error::new("close code must be 1000 or 3000-4999");
+            error.set_name("InvalidAccessError");
+            return Err(error.into());
+        }
+        if reason.len() > 123 {
+            let error = js_sys::Error::new("close reason must be at most 123 bytes of UTF-8");
+            error.set_name("SyntaxError");
+            return Err(error.into());
+        }
         self.act(|d, now| d.engine.close(now, code, reason));
+        Ok(())
     }
 
     /// Connects now (closing the current socket first), resetting the retry count.

@@ -72,12 +72,19 @@ impl SocketSlot {
     }
 
     pub(crate) fn close(&self, code: u16, reason: &str) {
-        let _ = self.ws.close_with_code_and_reason(code, reason);
+        // A code or reason the browser refuses must not leave the connection open.
+        if self.ws.close_with_code_and_reason(code, reason).is_err() {
+            let _ = self.ws.close();
+        }
     }
 }
 
 impl Drop for SocketSlot {
     fn drop(&mut self) {
+        // Whatever dropped the slot, the connection goes with it (a no-op once closing).
+        if self.ws.ready_state() <= WebSocket::OPEN {
+            let _ = self.ws.close();
+        }
         self.ws.set_onopen(None);
         self.ws.set_onclose(None);
         self.ws.set_onerror(None);

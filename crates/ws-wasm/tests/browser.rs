@@ -21,7 +21,7 @@ async fn open_echo_and_user_close() {
     wait_open(&socket).await;
     assert_eq!(socket.send("hello"), Ok(SendStatus::Sent { congested: false }));
     wait_for("the echo", 5_000, || events.texts() == ["hello"]).await;
-    socket.close(1000, "bye");
+    socket.close(1000, "bye").unwrap();
     assert_eq!(socket.state(), State::Closed);
     assert_eq!(events.last_close_kind(), Some(CloseKind::User));
     assert_eq!(socket.stats().messages_sent, 1);
@@ -126,7 +126,7 @@ async fn close_codes_follow_the_policy_table() {
             sleep(400).await;
             assert_eq!(accepted().await, before, "no reconnect after {code}");
         }
-        socket.close(1000, "");
+        socket.close(1000, "").unwrap();
     }
 }
 
@@ -149,7 +149,7 @@ async fn verification_gates_ready() {
     wait_for("verification-failed", 5_000, || events.last_close_kind() == Some(CloseKind::VerificationFailed)).await;
     assert!(events.closes()[0].will_retry);
     assert_ne!(socket.state(), State::Open);
-    socket.close(1000, "");
+    socket.close(1000, "").unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -187,7 +187,7 @@ async fn user_close_cancels_pending_retries() {
     fault("down", "ms=60000").await;
     let (socket, events) = connect(quick());
     wait_for("reconnecting", 5_000, || matches!(socket.state(), State::Reconnecting { .. })).await;
-    socket.close(1000, "");
+    socket.close(1000, "").unwrap();
     let attempts = socket.stats().attempts;
     sleep(600).await;
     assert_eq!(socket.stats().attempts, attempts);
@@ -259,7 +259,7 @@ async fn binary_type_blob_and_arraybuffer() {
             })
             .unwrap();
         assert!(is_expected(&data), "binary_type {binary_type:?}");
-        socket.close(1000, "");
+        socket.close(1000, "").unwrap();
     }
 }
 
@@ -277,6 +277,20 @@ async fn two_hundred_reconnects_leak_no_handlers() {
     assert_eq!(socket.stats().opens, 201);
     drop(socket);
     assert_eq!(live_handlers(), baseline - 4, "dropping the socket detaches its handlers");
+}
+
+#[wasm_bindgen_test]
+async fn refused_close_codes_leave_the_socket_alone() {
+    reset().await;
+    let (socket, _) = connect(quick());
+    wait_open(&socket).await;
+    let error: js_sys::Error = socket.close(1001, "").unwrap_err().unchecked_into();
+    assert_eq!(error.name(), "InvalidAccessError");
+    let error: js_sys::Error = socket.close(1000, &"x".repeat(124)).unwrap_err().unchecked_into();
+    assert_eq!(error.name(), "SyntaxError");
+    assert_eq!(socket.state(), State::Open);
+    socket.close(4321, "done").unwrap();
+    assert_eq!(socket.state(), State::Closed);
 }
 
 #[wasm_bindgen_test]
