@@ -74,11 +74,15 @@ for (let r = 0; r < ROUNDS; r++) {
   const order = KINDS.map((_, i) => KINDS[(i + r) % KINDS.length]);
   for (const kind of order) {
     await page.evaluate(([k, url]) => window.bench.open(k, url), [kind, benchUrl]);
+    // Start each measurement from a clean heap: garbage left by the previous client (or
+    // by this one's receive phase) would otherwise be collected on someone else's clock.
+    await cdp.send('HeapProfiler.collectGarbage');
     const before = await scriptSeconds();
     const elapsed = await page.evaluate((n) => window.bench.receive(n), MESSAGES);
     const after = await scriptSeconds();
     samples[kind].recv.push(((after - before) * 1e6) / MESSAGES);
     samples[kind].rate.push((MESSAGES * 1000) / elapsed);
+    await cdp.send('HeapProfiler.collectGarbage');
     samples[kind].send.push(await page.evaluate((n) => window.bench.send(n), MESSAGES));
     for (let count = 0; count < MESSAGES; ) count = await page.evaluate(() => window.bench.serverCount());
     await page.evaluate(() => window.bench.close());
