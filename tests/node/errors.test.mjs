@@ -132,13 +132,13 @@ describe('close() arguments', () => {
 });
 
 describe('CommonJS', () => {
-  // Documented deviation (npm/README.md, "require('…')"): reconnecting-websocket's CJS entry
-  // is the class itself; rebound-ws's is the module object.
-  test('require("rebound-ws") loads the CJS bundle, and its class connects', async () => {
+  // As with reconnecting-websocket, the CommonJS entry is the class itself.
+  test('require("rebound-ws") is the class (with .default and named exports), and it connects', async () => {
     const cjs = pkg.requireRebound();
-    assert.equal(typeof cjs, 'object');
-    assert.equal(typeof cjs.ReconnectingWebSocket, 'function');
-    assert.equal(cjs.default, cjs.ReconnectingWebSocket);
+    assert.equal(typeof cjs, 'function');
+    assert.equal(cjs.ReconnectingWebSocket, cjs);
+    assert.equal(cjs.default, cjs);
+    assert.equal(typeof cjs.liveHandlers, 'function');
     assert.notEqual(cjs.ReconnectingWebSocket, ReconnectingWebSocket, 'a separate bundle, not the ESM one');
     const rws = connect({ WebSocket: pkg.requireWs().WebSocket }, cjs.ReconnectingWebSocket);
     const echoed = [];

@@ -179,3 +179,30 @@ describe('stats', () => {
     assert.ok(rtt.value >= 0 && rtt.value < 5000, `rttMs ${rtt.value}`);
   });
 });
+
+describe('ready verification', () => {
+  test('verifyMessage alone: the first answer makes the socket ready; it is not dispatched', async () => {
+    const rws = connect({ verifyMessage: { type: 'hello' } });
+    const log = record(rws);
+    await until(() => log.open.length === 1, { what: 'open after verification' });
+    assert.equal(rws.stats.openToReadyMs >= 0, true);
+    assert.deepEqual(log.message, [], 'the welcome went to the verifier');
+  });
+
+  test('verifyReply judging the answer false: closes as verification-failed and retries', async () => {
+    const rws = connect({ verifyMessage: { type: 'hello' }, verifyReply: (data) => data.includes('nope') });
+    const log = record(rws);
+    await until(() => log.close.length >= 2, { what: 'two failed verifications' });
+    assert.ok(log.close.every((e) => e.kind === 'verification-failed' && e.willRetry));
+    assert.equal(log.open.length, 0);
+  });
+
+  test('verify(socket) resolving: ready; resolving false: verification-failed', async () => {
+    const ok = connect({ verify: async (socket) => socket.readyState === 1 });
+    await until(() => ok.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
+    const bad = connect({ verify: async () => false });
+    const log = record(bad);
+    await until(() => log.close.length >= 1, { what: 'a failed verification' });
+    assert.equal(log.close[0].kind, 'verification-failed');
+  });
+});
