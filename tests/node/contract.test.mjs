@@ -1,10 +1,10 @@
 // The reconnecting-websocket 4.x / WebSocket surface: constructor forms, constants, getters,
 // subprotocols and binaryType, against the packed package installed with `ws`.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { loadRebound } from '../support/install.mjs';
-import { startTestbed, until } from '../support/testbed.mjs';
+import { until, useTestbed } from '../support/testbed.mjs';
 
 const { ReconnectingWebSocket, WebSocket, module } = await loadRebound();
 const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
@@ -18,14 +18,7 @@ function connect(url, protocols, options = {}) {
 }
 const isOpen = (rws) => () => rws.readyState === ReconnectingWebSocket.OPEN;
 
-before(async () => {
-  bed = await startTestbed();
-});
-after(() => bed?.stop());
-afterEach(async () => {
-  for (const rws of sockets.splice(0)) rws.close();
-  await bed.reset();
-});
+useTestbed((started) => (bed = started), sockets);
 
 describe('exports', () => {
   test('default export and named ReconnectingWebSocket are the same class', () => {

@@ -2,10 +2,10 @@
 // SyntaxErrors, a missing WebSocket constructor says so, bad close codes are
 // InvalidAccessErrors. Plus the CommonJS entry of the package.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { loadRebound } from '../support/install.mjs';
-import { startTestbed, until } from '../support/testbed.mjs';
+import { until, useTestbed } from '../support/testbed.mjs';
 
 const { ReconnectingWebSocket, WebSocket, pkg } = await loadRebound();
 const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
@@ -32,14 +32,7 @@ function rejects(options, Class, ...names) {
   return error;
 }
 
-before(async () => {
-  bed = await startTestbed();
-});
-after(() => bed?.stop());
-afterEach(async () => {
-  for (const rws of sockets.splice(0)) rws.close();
-  await bed.reset();
-});
+useTestbed((started) => (bed = started), sockets);
 
 describe('option validation', () => {
   test('connectionTimeout: -1 is a RangeError naming connectionTimeout', () => {

@@ -1,10 +1,10 @@
 // Event delivery: on* properties, addEventListener with functions and { handleEvent }
 // objects, removeEventListener, and all of them surviving reconnects.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { loadRebound } from '../support/install.mjs';
-import { startTestbed, until } from '../support/testbed.mjs';
+import { until, useTestbed } from '../support/testbed.mjs';
 
 const { ReconnectingWebSocket, WebSocket } = await loadRebound();
 const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
@@ -30,14 +30,7 @@ function attachAll(rws) {
   return { seen, count, data };
 }
 
-before(async () => {
-  bed = await startTestbed();
-});
-after(() => bed?.stop());
-afterEach(async () => {
-  for (const rws of sockets.splice(0)) rws.close();
-  await bed.reset();
-});
+useTestbed((started) => (bed = started), sockets);
 
 describe('listeners', () => {
   test('on* properties, functions and handleEvent objects all get open and message', async () => {

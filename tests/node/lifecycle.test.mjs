@@ -2,10 +2,10 @@
 // connectionTimeout, checked from the client's events and the test bed's counters.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { loadRebound } from '../support/install.mjs';
-import { startTestbed, until } from '../support/testbed.mjs';
+import { until, useTestbed } from '../support/testbed.mjs';
 
 const { ReconnectingWebSocket, WebSocket, module } = await loadRebound();
 const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
@@ -34,14 +34,7 @@ async function unusedPort() {
   return port;
 }
 
-before(async () => {
-  bed = await startTestbed();
-});
-after(() => bed?.stop());
-afterEach(async () => {
-  for (const rws of sockets.splice(0)) rws.close();
-  await bed.reset();
-});
+useTestbed((started) => (bed = started), sockets);
 
 describe('close()', () => {
   test('closes the open socket cleanly and never reconnects', async () => {

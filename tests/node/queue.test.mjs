@@ -2,10 +2,10 @@
 // queue is bounded (maxEnqueuedMessages drops the oldest with a 'drop' event), and nothing
 // is delivered twice.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { loadRebound } from '../support/install.mjs';
-import { startTestbed, until } from '../support/testbed.mjs';
+import { until, useTestbed } from '../support/testbed.mjs';
 
 const { ReconnectingWebSocket, WebSocket } = await loadRebound();
 const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
@@ -21,14 +21,7 @@ const isOpen = (rws) => () => rws.readyState === ReconnectingWebSocket.OPEN;
 /** Everything the test bed received, per connection, in order. */
 const received = async () => (await bed.stats()).connections.map((c) => c.received);
 
-before(async () => {
-  bed = await startTestbed();
-});
-after(() => bed?.stop());
-afterEach(async () => {
-  for (const rws of sockets.splice(0)) rws.close();
-  await bed.reset();
-});
+useTestbed((started) => (bed = started), sockets);
 
 describe('queueing', () => {
   test('messages sent before the first open are delivered in order on open', async () => {

@@ -1,10 +1,10 @@
 // request(): a message stamped with an id, resolved by the reply carrying the same id,
 // rejected (never left hanging) on timeout, disconnect or close.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { loadRebound } from '../support/install.mjs';
-import { startTestbed, until } from '../support/testbed.mjs';
+import { until, useTestbed } from '../support/testbed.mjs';
 
 const { ReconnectingWebSocket, WebSocket } = await loadRebound();
 const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
@@ -34,14 +34,7 @@ async function settle(promise, ms = 10000) {
   return result;
 }
 
-before(async () => {
-  bed = await startTestbed();
-});
-after(() => bed?.stop());
-afterEach(async () => {
-  for (const rws of sockets.splice(0)) rws.close();
-  await bed.reset();
-});
+useTestbed((started) => (bed = started), sockets);
 
 describe('request()', () => {
   test('resolves with the reply carrying the same id (the test bed echoes JSON)', async () => {

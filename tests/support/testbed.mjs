@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { after, afterEach, before } from 'node:test';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -53,4 +54,22 @@ export async function until(predicate, { timeout = 10000, every = 10, what = 'co
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, every));
   }
+}
+
+/**
+ * One test bed per node:test suite: started before the first test (handed to `onStart`),
+ * stopped after the last; after each test the sockets collected in `sockets` are closed and
+ * the bed's faults and records reset.
+ */
+export function useTestbed(onStart, sockets) {
+  let bed;
+  before(async () => {
+    bed = await startTestbed();
+    onStart(bed);
+  });
+  after(() => bed?.stop());
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.close();
+    await bed.reset();
+  });
 }
