@@ -85,6 +85,12 @@ function callListener(listener, event, self) {
 // kills a Node process; this listener, never removed, keeps that error harmless.
 function ignoreError() {}
 
+// Sockets that are connecting, open or waiting to retry are held here, as the browser holds
+// an open WebSocket: one the app keeps no reference to still reconnects. Closed, failed and
+// never-started ones are not, so they can be collected (and their wasm state freed).
+const active = new Set();
+const STOPPED = new Set(['idle', 'closed', 'failed']);
+
 function withoutQuery(url) {
   return String(url).replace(/[?#].*$/, '');
 }
@@ -142,10 +148,10 @@ export class ReconnectingWebSocket {
     this.#url = url;
     const debug = options.debug;
     this.#log = typeof debug === 'function' ? debug : debug ? (...args) => console.log('[rebound-ws]', ...args) : null;
-    // Core keeps `notify` alive (wasm holds it), so it must not keep this object alive: an
-    // unreferenced socket that is closed can then be collected, and Core freed with it.
-    const self = new WeakRef(this);
-    const notify = (kind, a, b) => self.deref()?.#onCore(kind, a, b);
+    // Core keeps `notify` alive (wasm holds it), so it must not keep this object alive: a
+    // closed socket nobody references can then be collected, and Core freed with it
+    // (`active` below keeps the live ones).
+    const notify = ReconnectingWebSocket.#weakNotify(this);
     try {
       this.#core = new Core(url, protocols, options, notify, this.#received, Math.floor(Math.random() * 2 ** 53));
     } catch (error) {
@@ -161,6 +167,13 @@ export class ReconnectingWebSocket {
     queueMicrotask(() => {
       if (this.#stateEvents === announced) this.#emit('statechange', { state: this.#state, ...this.#retryInfo() });
     });
+  }
+
+  /** Made outside the constructor's scope: a closure created there would share its context,
+   * and with it a strong reference to the instance. */
+  static #weakNotify(instance) {
+    const ref = new WeakRef(instance);
+    return (kind, a, b) => ref.deref()?.#onCore(kind, a, b);
   }
 
   static get CONNECTING() { return 0; }
@@ -419,6 +432,8 @@ export class ReconnectingWebSocket {
         break;
       case 4: // STATE
         this.#state = a;
+        if (STOPPED.has(a)) active.delete(this);
+        else active.add(this);
         if (a !== 'open') this.#ready = false;
         if (this.#verifying >= 0 && a !== 'verifying') {
           this.#verifying = -1;
