@@ -451,25 +451,25 @@ export interface Options {
 
   /**
    * Message sent on every opened socket before it counts as open (a non-string is
-   * `JSON.stringify`-ed); the first message received is judged by `verifyReply`, which is
-   * required with it. Turns verification on. JS API only.
+   * `JSON.stringify`-ed). Messages received while verifying are judged by `verifyReply`; without
+   * it, the first answer means ready. Turns verification on. JS API only.
    * @defaultValue none
    */
   verifyMessage?: string | object | undefined;
 
   /**
-   * Judges the first message received while verifying (consumed, not dispatched): truthy =
-   * ready, falsy = close with `verification-failed` and retry. Without `verify` or
-   * `verifyMessage` it is used only when `verifyTimeout` is set (a server that speaks first).
-   * JS API only.
+   * Judges each message received while verifying (consumed, not dispatched): `true` = ready,
+   * `false` = close with `verification-failed` and retry, `undefined`/`null` = not the answer
+   * yet (keep waiting, up to `verifyTimeout`). Without `verify` or `verifyMessage` it is used
+   * only when `verifyTimeout` is set (a server that speaks first). JS API only.
    * @defaultValue none
    */
-  verifyReply?: ((data: any) => boolean) | undefined;
+  verifyReply?: ((data: any) => boolean | undefined | null) | undefined;
 
   /**
    * A ready check not finished in this long fails (ms, > 0; close kind
    * `verification-timeout`). Setting it turns verification on even without `verify` /
-   * `verifyMessage`; then `verifyReply` must judge the server's first message.
+   * `verifyMessage`; then `verifyReply` judges what the server sends first.
    * @defaultValue off; `10000` when `verify` or `verifyMessage` is given
    */
   verifyTimeout?: number | undefined;

@@ -330,16 +330,20 @@ export class ReconnectingWebSocket {
   #inspectMessage = (event) => {
     const data = event.data;
     if (this.#verifying >= 0) {
-      // With `verifyMessage`, the first answer decides (any answer, without `verifyReply`);
-      // with `verify(socket)`, the app's function listens for itself.
+      // With `verifyMessage`: `verifyReply` judges each message — true ready, false failed,
+      // undefined/null not the answer yet (a greeting); without it, any answer means ready.
+      // With `verify(socket)`, the app's function listens for itself.
       if (!this.#options.verify) {
         const conn = this.#verifying;
-        let ok = false;
+        let verdict = true;
         try {
-          ok = this.#options.verifyReply ? !!this.#options.verifyReply(data) : true;
+          if (this.#options.verifyReply) verdict = this.#options.verifyReply(data);
         } catch (error) {
           reportError(error);
+          verdict = false;
         }
+        if (verdict === undefined || verdict === null) return true;
+        const ok = !!verdict;
         this.#verifying = -1;
         this.#updateInspect();
         this.#core.verified(conn, ok);

@@ -199,3 +199,13 @@ describe('ready verification', () => {
     assert.equal(log.close[0].kind, 'verification-failed');
   });
 });
+
+describe('ready verification with a greeting first', () => {
+  test('verifyReply returning undefined keeps waiting (timeout), it does not fail the check', async () => {
+    const rws = connect({ verifyMessage: { type: 'hello' }, verifyReply: () => undefined, verifyTimeout: 300 });
+    const log = record(rws);
+    await until(() => log.close.length >= 1, { what: 'the verification timeout' });
+    assert.equal(log.close[0].kind, 'verification-timeout');
+    assert.deepEqual(log.message, [], 'messages while verifying go to the check only');
+  });
+});

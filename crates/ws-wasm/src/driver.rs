@@ -322,37 +322,36 @@ impl Driver {
         Driver::act(&cell, |driver, now| driver.engine.socket_closed(now, conn, code, &reason, clean));
     }
 
-    /// Rust face only: classify one inbound message, then hand it to the app.
+    /// Rust face only: classify one inbound message, then hand it to the app. App code (the
+    /// verification predicate, the event callback) runs with the driver not borrowed.
     pub(crate) fn socket_message(weak: &Weak<DriverCell>, conn: ConnId, event: MessageEvent) {
         let Some(cell) = weak.upgrade() else { return };
-        let (state, now) = (cell.borrow().engine.state(), now());
-        let verdict = {
-            let driver = cell.borrow();
-            let Inbound::Rust { reply, verify } = &driver.setup.inbound else { return };
+        let Some((state, is_pong, accept, host)) = cell.try_borrow().ok().and_then(|driver| {
+            let Inbound::Rust { reply, verify } = &driver.setup.inbound else { return None };
             let is_pong = event.data() == reply.as_str(); // compared in JS: no copy of the message
-            let verified = match (state, verify) {
-                (State::Verifying { .. }, Some(verify)) => Some((verify.accept)(&event)),
-                _ => None,
-            };
-            (is_pong, verified)
+            let accept = verify.as_ref().map(|v| v.accept.clone());
+            Some((driver.engine.state(), is_pong, accept, driver.host.clone()))
+        }) else {
+            return;
         };
-        let forward = match verdict {
-            (true, _) => {
+        let now = now();
+        match (is_pong, state, accept) {
+            (true, ..) => {
                 Driver::act(&cell, |driver, now| driver.engine.pong_received(now, conn));
-                false
             }
-            (false, Some(ok)) => {
-                Driver::act(&cell, |driver, now| driver.engine.verification_done(now, conn, ok));
-                false
+            (false, State::Verifying { .. }, Some(accept)) => {
+                // While verifying, messages go to the check only; `None` = not its answer yet.
+                if let Some(ok) = accept(&event) {
+                    Driver::act(&cell, |driver, now| driver.engine.verification_done(now, conn, ok));
+                }
             }
-            (false, None) => {
+            _ => {
                 Driver::act(&cell, |driver, _| driver.engine.socket_activity(conn, now, 1));
-                true
+                let current = cell.try_borrow().is_ok_and(|d| d.engine.current_conn() == Some(conn));
+                if current {
+                    host.notice(Notice::Message(event));
+                }
             }
-        };
-        if forward && cell.borrow().engine.current_conn() == Some(conn) {
-            let host = cell.borrow().host.clone();
-            host.notice(Notice::Message(event));
         }
     }
 

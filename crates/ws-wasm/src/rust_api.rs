@@ -11,14 +11,16 @@ use ws_core::{CloseInfo, Config, DropReason, Event, RequestFailure, RequestId, S
 use crate::driver::{payload_len, Driver, DriverCell, Host, Inbound, Notice, Payload, Setup};
 use crate::url::resolve_url;
 
-/// A ready check: send `message` once the socket opens; the socket is ready when `accept`
-/// returns `true` for an inbound message (`false` fails the attempt).
+/// A ready check: send `message` once the socket opens; while verifying, every inbound
+/// message goes to `accept`: `Some(true)` = ready, `Some(false)` = the check failed (the
+/// attempt closes as `verification-failed` and backs off), `None` = not the answer yet (a
+/// greeting, say); `verifyTimeout` bounds the wait.
 #[derive(Clone)]
 pub struct Verify {
     /// Sent as text right after open.
     pub message: String,
     /// Judges each inbound message while verifying.
-    pub accept: Rc<dyn Fn(&MessageEvent) -> bool>,
+    pub accept: Rc<dyn Fn(&MessageEvent) -> Option<bool>>,
 }
 
 /// Everything besides the URL. `Options::default()` uses the engine's defaults, the

@@ -130,25 +130,31 @@ async fn close_codes_follow_the_policy_table() {
     }
 }
 
-fn verifying(accept: fn(&str) -> bool) -> Options {
-    let config = quick().verify_timeout(2_000.0).build().unwrap();
-    let accept = Rc::new(move |m: &web_sys::MessageEvent| m.data().as_string().is_some_and(|t| accept(&t)));
+fn verifying(accept: fn(&str) -> Option<bool>) -> Options {
+    let config = quick().verify_timeout(1_000.0).build().unwrap();
+    let accept = Rc::new(move |m: &web_sys::MessageEvent| m.data().as_string().and_then(|t| accept(&t)));
     Options { config, verify: Some(Verify { message: r#"{"type":"hello"}"#.into(), accept }), ..Options::default() }
 }
 
 #[wasm_bindgen_test]
 async fn verification_gates_ready() {
     reset().await;
-    let (socket, events) = connect_with(verifying(|t| t.contains("welcome")));
+    let (socket, events) = connect_with(verifying(|t| t.contains("welcome").then_some(true)));
     wait_open(&socket).await;
     assert!(socket.stats().open_to_ready_ms.is_some());
     assert!(events.count(|e| matches!(e, SocketEvent::Ready { .. })) == 1);
+    assert!(events.texts().is_empty(), "the answer went to the check, not the app");
 
     reset().await;
-    let (socket, events) = connect_with(verifying(|_| false));
+    let (socket, events) = connect_with(verifying(|_| Some(false)));
     wait_for("verification-failed", 5_000, || events.last_close_kind() == Some(CloseKind::VerificationFailed)).await;
     assert!(events.closes()[0].will_retry);
     assert_ne!(socket.state(), State::Open);
+    socket.close(1000, "").unwrap();
+
+    reset().await;
+    let (socket, events) = connect_with(verifying(|_| None));
+    wait_for("verification-timeout", 5_000, || events.last_close_kind() == Some(CloseKind::VerificationTimeout)).await;
     socket.close(1000, "").unwrap();
 }
 
