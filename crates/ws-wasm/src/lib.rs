@@ -25,6 +25,6 @@ mod url;
 pub use driver::Payload;
 pub use js_api::Core;
 pub use options::OptionError;
-pub use rust_api::{Options, Socket, SocketEvent, Verify};
+pub use rust_api::{Options, Socket, SocketEvent, Verify, VerifyPredicate};
 pub use socket::live_handlers;
 pub use ws_core;

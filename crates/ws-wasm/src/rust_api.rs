@@ -11,6 +11,10 @@ use ws_core::{CloseInfo, Config, DropReason, Event, RequestFailure, RequestId, S
 use crate::driver::{payload_len, Driver, DriverCell, Host, Inbound, Notice, Payload, Setup};
 use crate::url::resolve_url;
 
+/// Judges a message during verification: `Some(true)` ready, `Some(false)` failed, `None`
+/// not the answer yet.
+pub type VerifyPredicate = Rc<dyn Fn(&MessageEvent) -> Option<bool>>;
+
 /// A ready check: send `message` once the socket opens; while verifying, every inbound
 /// message goes to `accept`: `Some(true)` = ready, `Some(false)` = the check failed (the
 /// attempt closes as `verification-failed` and backs off), `None` = not the answer yet (a
@@ -20,7 +24,7 @@ pub struct Verify {
     /// Sent as text right after open.
     pub message: String,
     /// Judges each inbound message while verifying.
-    pub accept: Rc<dyn Fn(&MessageEvent) -> Option<bool>>,
+    pub accept: VerifyPredicate,
 }
 
 /// Everything besides the URL. `Options::default()` uses the engine's defaults, the
