@@ -502,6 +502,8 @@ export class ReconnectingWebSocket {
 export const liveHandlers = () => Core.liveHandlers();
 
 /** Bytes of linear memory the wasm instance holds (grows in 64 KiB pages; for leak checks). */
-export const wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
+// (Found by type: the packaging minifies export names, `memory` included.)
+const memory = Object.values(wasm).find((value) => value instanceof WebAssembly.Memory);
+export const wasmMemoryBytes = () => memory.buffer.byteLength;
 
 export default ReconnectingWebSocket;

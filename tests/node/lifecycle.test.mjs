@@ -130,12 +130,15 @@ describe('resources', () => {
     rws.addEventListener('open', () => opens++);
     await until(() => opens === 1, { what: 'open' });
     const baseline = module.liveHandlers();
+    const memory = module.wasmMemoryBytes();
     assert.ok(baseline > 0, 'an open socket has handlers');
+    assert.ok(memory >= 65536 && memory % 65536 === 0, `wasm memory is whole pages: ${memory}`);
     for (let i = 2; i <= 6; i++) {
       await bed.control('drop');
       await until(() => opens === i, { what: `open #${i}` });
     }
     assert.equal(module.liveHandlers(), baseline);
+    assert.equal(module.wasmMemoryBytes(), memory, 'reconnects do not grow wasm memory');
     rws.close();
     assert.equal(module.liveHandlers(), 0, 'close() detaches every handler');
   });
