@@ -3,6 +3,7 @@
 /// How a retry delay is randomised around the exponential base `min · grow^(n-1)`
 /// (capped at max).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Jitter {
     /// Exactly the base: every client retries in lockstep (only for tests and tiny fleets).
     None,
@@ -28,14 +29,21 @@ impl Jitter {
     /// assert_eq!(ws_core::Jitter::parse("sometimes"), None);
     /// ```
     pub fn parse(name: &str) -> Option<Jitter> {
-        Some(match name {
-            "none" => Jitter::None,
-            "full" => Jitter::Full,
-            "equal" => Jitter::Equal,
-            "decorrelated" => Jitter::Decorrelated,
-            "phased" => Jitter::Phased,
-            _ => return None,
-        })
+        Jitter::ALL.into_iter().find(|j| j.as_str() == name)
+    }
+
+    /// Every kind, in the order the docs list them.
+    pub const ALL: [Jitter; 5] = [Jitter::None, Jitter::Full, Jitter::Equal, Jitter::Decorrelated, Jitter::Phased];
+
+    /// The JS option value, e.g. `"phased"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Jitter::None => "none",
+            Jitter::Full => "full",
+            Jitter::Equal => "equal",
+            Jitter::Decorrelated => "decorrelated",
+            Jitter::Phased => "phased",
+        }
     }
 }
 
@@ -90,8 +98,14 @@ impl Backoff {
 
     /// The un-jittered delay before retry `n` (1-based), capped.
     pub(crate) fn base(&self, retry: u32) -> u64 {
-        let exponent = retry.saturating_sub(1).min(1_000) as i32;
-        let base = self.min_ms as f64 * self.grow.powi(exponent);
+        // min · grow^(retry-1), multiplied out (no `powi` without std) until it passes the cap.
+        let mut base = self.min_ms as f64;
+        for _ in 1..retry {
+            if base >= self.max_ms as f64 {
+                break;
+            }
+            base *= self.grow;
+        }
         if base >= self.max_ms as f64 {
             self.max_ms
         } else {

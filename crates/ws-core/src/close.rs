@@ -36,6 +36,7 @@ pub enum CloseDecision {
 
 /// Why a connection ended, for people and for the status widget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CloseKind {
     /// The app called `close()`.
     User,
@@ -84,6 +85,17 @@ pub enum CloseKind {
 }
 
 impl CloseKind {
+    /// Every kind (for bindings and tests that list the names).
+    pub const ALL: [CloseKind; 22] = {
+        use CloseKind::*;
+        [
+            User, ServerNormal, GoingAway, Unreachable, ConnectionLost, NoStatus, ConnectTimeout,
+            HeartbeatTimeout, VerificationFailed, VerificationTimeout, Protocol, Policy, TooBig,
+            ServerError, Restart, TryAgainLater, BadGateway, AppStop, AppRetry, Offline, Suspended,
+            Other,
+        ]
+    };
+
     /// The kind's stable name, e.g. `"connect-timeout"`.
     pub fn as_str(self) -> &'static str {
         use CloseKind::*;
@@ -222,35 +234,11 @@ mod tests {
 
     #[test]
     fn kinds_have_distinct_names_and_hints() {
-        use CloseKind::*;
-        let all = [
-            User,
-            ServerNormal,
-            GoingAway,
-            Unreachable,
-            ConnectionLost,
-            NoStatus,
-            ConnectTimeout,
-            HeartbeatTimeout,
-            VerificationFailed,
-            VerificationTimeout,
-            Protocol,
-            Policy,
-            TooBig,
-            ServerError,
-            Restart,
-            TryAgainLater,
-            BadGateway,
-            AppStop,
-            AppRetry,
-            Offline,
-            Suspended,
-            Other,
-        ];
+        let all = CloseKind::ALL;
         let names: std::collections::HashSet<_> = all.iter().map(|k| k.as_str()).collect();
         let hints: std::collections::HashSet<_> = all.iter().map(|k| k.hint()).collect();
         assert_eq!((names.len(), hints.len()), (all.len(), all.len()));
-        assert!(ConnectTimeout.hint().contains("Upgrade"));
+        assert!(CloseKind::ConnectTimeout.hint().contains("Upgrade"));
     }
 
     #[test]

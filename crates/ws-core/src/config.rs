@@ -4,14 +4,15 @@
 //! Rust API and the JS API share one validation path. Every error names the option by its
 //! JS API name (`minReconnectionDelay`, ...), which is also the name in the README.
 
-use std::fmt;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use core::fmt;
 
 use crate::backoff::Jitter;
 use crate::close::CloseDecision;
 
 /// What to do with a new message when the outbound queue is full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Overflow {
     /// Drop the oldest queued message to make room (reported as a drop event).
     DropOldest,
@@ -19,6 +20,29 @@ pub enum Overflow {
     DropNewest,
     /// Refuse the new message: `send` returns [`crate::SendError::QueueFull`].
     Error,
+}
+
+impl Overflow {
+    /// Every policy, in the order the docs list them.
+    pub const ALL: [Overflow; 3] = [Overflow::DropOldest, Overflow::DropNewest, Overflow::Error];
+
+    /// The JS option value: `"drop-oldest"`, `"drop-newest"` or `"error"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Overflow::DropOldest => "drop-oldest",
+            Overflow::DropNewest => "drop-newest",
+            Overflow::Error => "error",
+        }
+    }
+
+    /// Parses the JS option value.
+    ///
+    /// ```
+    /// assert_eq!(ws_core::Overflow::parse("error"), Some(ws_core::Overflow::Error));
+    /// ```
+    pub fn parse(name: &str) -> Option<Overflow> {
+        Overflow::ALL.into_iter().find(|o| o.as_str() == name)
+    }
 }
 
 /// A user predicate consulted for every close before the default table.
@@ -52,7 +76,8 @@ pub struct Config {
     pub(crate) heartbeat_interval_ms: Option<u64>,
     pub(crate) heartbeat_timeout_ms: u64,
     pub(crate) probe_timeout_ms: u64,
-    pub(crate) verify_timeout_ms: Option<u64>,
+    pub(crate) verify: bool,
+    pub(crate) verify_timeout_ms: u64,
     pub(crate) max_queued_messages: usize,
     pub(crate) max_queued_bytes: usize,
     pub(crate) overflow: Overflow,
@@ -77,7 +102,8 @@ impl Default for Config {
             heartbeat_interval_ms: None,
             heartbeat_timeout_ms: 10_000,
             probe_timeout_ms: 3_000,
-            verify_timeout_ms: None,
+            verify: false,
+            verify_timeout_ms: 10_000,
             max_queued_messages: 1_000,
             max_queued_bytes: 1 << 20,
             overflow: Overflow::DropOldest,
@@ -100,6 +126,7 @@ impl fmt::Debug for Config {
             .field("max_retries", &self.max_retries)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
             .field("heartbeat_interval_ms", &self.heartbeat_interval_ms)
+            .field("verify", &self.verify)
             .field("verify_timeout_ms", &self.verify_timeout_ms)
             .field("close_predicate", &self.close_predicate.is_some())
             .finish_non_exhaustive()
@@ -117,7 +144,12 @@ impl Config {
     }
     /// The ready-verification timeout, or `None` when verification is off.
     pub fn verify_timeout_ms(&self) -> Option<u64> {
-        self.verify_timeout_ms
+        self.verify.then_some(self.verify_timeout_ms)
+    }
+    /// Turns ready verification on or off. Bindings call this with "the app gave a check",
+    /// so having a check is what turns verification on, never the timeout alone.
+    pub fn set_verification(&mut self, on: bool) {
+        self.verify = on;
     }
     /// The connect timeout.
     pub fn connect_timeout_ms(&self) -> u64 {
@@ -131,6 +163,7 @@ impl Config {
 
 /// What is wrong with an option value.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Problem {
     /// NaN or infinite where a finite number is required.
     NotFinite,
@@ -182,6 +215,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
+#[cfg(feature = "std")]
 impl std::error::Error for ConfigError {}
 
 /// Largest duration accepted (about 24.8 days, the largest delay browsers' timers honour).
@@ -204,7 +238,7 @@ pub const MAX_DURATION_MS: f64 = 2_147_483_647.0;
 ///   server has to answer the app-level ping, so it is opt-in.
 /// - `probe_timeout` 3000 ms: the short deadline of the liveness probe sent when a page
 ///   becomes visible again or the network comes back.
-/// - verification off; when on, `verify_timeout` defaults to 10 000 ms.
+/// - verification off (the app turns it on by giving a check); `verify_timeout` 10 000 ms.
 /// - queue: 1000 messages, 1 MiB, drop oldest, no TTL: bounded so an outage cannot eat
 ///   memory, and the newest state wins.
 /// - backpressure: high-water 1 MiB, low-water 256 KiB of `bufferedAmount`.
@@ -221,13 +255,23 @@ fn duration(option: &'static str, value: f64, allow_zero: bool) -> Result<u64, C
         fail(Problem::NotFinite)
     } else if value < 0.0 {
         fail(Problem::Negative)
-    } else if value.round() == 0.0 && !allow_zero {
+    } else if rounded(value) == 0 && !allow_zero {
         fail(Problem::Zero)
     } else if value > MAX_DURATION_MS {
         fail(Problem::TooLarge(MAX_DURATION_MS))
     } else {
-        Ok(value.round() as u64)
+        Ok(rounded(value))
     }
+}
+
+/// `value` rounded half up, for finite non-negative values (`f64::round` needs std).
+fn rounded(value: f64) -> u64 {
+    (value + 0.5) as u64
+}
+
+/// `true` for whole numbers (`f64::fract` needs std); every finite value from 2^52 up is one.
+fn is_whole(value: f64) -> bool {
+    value.abs() >= 4_503_599_627_370_496.0 || value == (value as i64) as f64
 }
 
 fn count(option: &'static str, value: f64, allow_zero: bool) -> Result<u64, ConfigError> {
@@ -238,7 +282,7 @@ fn count(option: &'static str, value: f64, allow_zero: bool) -> Result<u64, Conf
         fail(Problem::Negative)
     } else if value == 0.0 && !allow_zero {
         fail(Problem::Zero)
-    } else if value.is_finite() && value.fract() != 0.0 {
+    } else if value.is_finite() && !is_whole(value) {
         fail(Problem::NotInteger)
     } else {
         Ok(if value >= u64::MAX as f64 { u64::MAX } else { value as u64 })
@@ -315,9 +359,14 @@ impl ConfigBuilder {
     pub fn probe_timeout(self, ms: f64) -> Self {
         self.set(duration("probeTimeout", ms, false), |c, v| c.probe_timeout_ms = v)
     }
-    /// Turn ready verification on with this timeout (ms, > 0). JS: `verifyTimeout`.
+    /// Turn ready verification on (the driver then runs a check after every open).
+    pub fn verify(self, on: bool) -> Self {
+        self.set(Ok(on), |c, v| c.verify = v)
+    }
+    /// How long a ready verification may take (ms, > 0; default 10 000); only applies when
+    /// verification is on. JS: `verifyTimeout`.
     pub fn verify_timeout(self, ms: f64) -> Self {
-        self.set(duration("verifyTimeout", ms, false), |c, v| c.verify_timeout_ms = Some(v))
+        self.set(duration("verifyTimeout", ms, false), |c, v| c.verify_timeout_ms = v)
     }
     /// Most messages held while not ready (≥ 0). JS: `maxEnqueuedMessages`.
     pub fn max_enqueued_messages(self, n: f64) -> Self {

@@ -1,15 +1,17 @@
 //! The state machine: inputs stamped with `now` in, [`Output`]s and a deadline out.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
+use alloc::string::String;
 
 use crate::backoff::{Backoff, Rng};
 use crate::close::{classify, reconnects_by_default, retry_after_ms, CloseDecision, CloseKind};
 use crate::config::Config;
 use crate::heartbeat::{Beat, Heartbeat};
+use crate::hint::Hint;
 use crate::output::{CloseInfo, Event, Output, SendError, SendStatus};
 use crate::queue::{Admit, DropReason, OutboundQueue, Payload, Queued};
-use crate::requests::{RequestFailure, RequestId, Requests};
-use crate::state::{ConnId, State, Stats};
+use crate::requests::{RequestFailure, Requests};
+use crate::state::{ConnId, RequestId, State, Stats};
 
 /// How often a congested connection re-reads `bufferedAmount` to detect drain (ms).
 pub const DRAIN_POLL_MS: u64 = 25;
@@ -218,10 +220,10 @@ impl<P: Payload> Engine<P> {
             return;
         };
         socket.opened_at = Some(now);
-        socket.deadline = self.config.verify_timeout_ms.map(|timeout| now.saturating_add(timeout));
+        socket.deadline = self.config.verify_timeout_ms().map(|timeout| now.saturating_add(timeout));
         self.stats.opens += 1;
         self.emit(Event::Open { conn });
-        match self.config.verify_timeout_ms {
+        match self.config.verify_timeout_ms() {
             Some(_) => {
                 self.outputs.push_back(Output::Verify { conn });
                 self.set_state(State::Verifying { attempt: self.retries });
@@ -267,8 +269,27 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    /// Socket `conn` closed.
+    /// Socket `conn` closed; the config's close predicate (if any) is consulted.
     pub fn socket_closed(&mut self, now: u64, conn: ConnId, code: u16, reason: &str, was_clean: bool) {
+        let decision = match &self.config.close_predicate {
+            Some(predicate) if self.current(conn) => predicate(code, reason),
+            _ => CloseDecision::Default,
+        };
+        self.socket_closed_decided(now, conn, code, reason, was_clean, decision);
+    }
+
+    /// Socket `conn` closed, with the app's decision already made. For drivers that must
+    /// run the app's predicate outside the engine (a JS callback must not run while wasm
+    /// is on the stack); [`CloseDecision::Default`] falls back to the close-code table.
+    pub fn socket_closed_decided(
+        &mut self,
+        now: u64,
+        conn: ConnId,
+        code: u16,
+        reason: &str,
+        was_clean: bool,
+        decision: CloseDecision,
+    ) {
         let Some(socket) = self.socket.filter(|s| s.conn == conn) else {
             return;
         };
@@ -277,10 +298,6 @@ impl<P: Payload> Engine<P> {
         if !self.online && matches!(kind, CloseKind::ConnectionLost | CloseKind::Unreachable) {
             kind = CloseKind::Offline;
         }
-        let decision = match &self.config.close_predicate {
-            Some(predicate) => predicate(code, reason),
-            None => CloseDecision::Default,
-        };
         let retry = match decision {
             CloseDecision::Reconnect => true,
             CloseDecision::Stop => false,
@@ -316,8 +333,19 @@ impl<P: Payload> Engine<P> {
 
     // ---- environment hints ----------------------------------------------------------------
 
-    /// The browser's `online` (true) / `offline` (false) event.
-    pub fn network_changed(&mut self, now: u64, online: bool) {
+    /// A page or network hint (see [`Hint`]).
+    pub fn hint(&mut self, now: u64, hint: Hint) {
+        match hint {
+            Hint::Online => self.network_changed(now, true),
+            Hint::Offline => self.network_changed(now, false),
+            Hint::Hidden => self.visibility_changed(now, true),
+            Hint::Visible => self.visibility_changed(now, false),
+            Hint::PageHide { persisted } => self.page_hidden(persisted),
+            Hint::PageShow { persisted } => self.page_shown(now, persisted),
+        }
+    }
+
+    fn network_changed(&mut self, now: u64, online: bool) {
         self.online = online;
         match self.state {
             State::Reconnecting { attempt, .. } if !online => self.set_state(State::Offline { attempt }),
@@ -328,8 +356,7 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    /// `visibilitychange`: `hidden` true when the page went to the background.
-    pub fn visibility_changed(&mut self, now: u64, hidden: bool) {
+    fn visibility_changed(&mut self, now: u64, hidden: bool) {
         let resumed = self.hidden && !hidden;
         self.hidden = hidden;
         if resumed {
@@ -341,9 +368,9 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    /// `pagehide`: when `persisted` (entering the back/forward cache) the socket is closed
-    /// cleanly and every timer stops until [`Engine::page_shown`].
-    pub fn page_hidden(&mut self, _now: u64, persisted: bool) {
+    /// Entering the back/forward cache closes the socket cleanly and stops every timer
+    /// until the page is shown again.
+    fn page_hidden(&mut self, persisted: bool) {
         if !persisted || self.state.is_stopped() {
             return;
         }
@@ -354,8 +381,7 @@ impl<P: Payload> Engine<P> {
         self.set_state(State::Suspended);
     }
 
-    /// `pageshow`: when `persisted` (restored from the back/forward cache) reconnect now.
-    pub fn page_shown(&mut self, now: u64, persisted: bool) {
+    fn page_shown(&mut self, now: u64, persisted: bool) {
         if persisted && self.state == State::Suspended {
             if self.online {
                 self.connect(now);

@@ -23,14 +23,18 @@
 //! engine.handle_timeout(retry_at);
 //! assert!(matches!(engine.state(), State::Connecting { attempt: 1 }));
 //! ```
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
 
 mod backoff;
 mod close;
 mod config;
 mod engine;
 mod heartbeat;
+mod hint;
 mod output;
 mod queue;
 mod requests;
@@ -41,7 +45,8 @@ pub use close::{classify, reconnects_by_default, retry_after_ms, CloseDecision, 
 pub use config::{ClosePredicate, Config, ConfigBuilder, ConfigError, Overflow, Problem, MAX_DURATION_MS};
 pub use engine::{Engine, DRAIN_POLL_MS};
 pub use heartbeat::LATE_TIMER_MS;
+pub use hint::Hint;
 pub use output::{CloseInfo, Event, Output, SendError, SendStatus};
 pub use queue::{DropReason, Payload};
-pub use requests::{RequestFailure, RequestId};
-pub use state::{ConnId, State, Stats};
+pub use requests::RequestFailure;
+pub use state::{ConnId, RequestId, State, Stats};

@@ -1,12 +1,15 @@
 //! What the engine asks of its driver ([`Output`]) and tells the app ([`Event`]).
 
+use alloc::string::String;
+
 use crate::close::CloseKind;
 use crate::queue::DropReason;
-use crate::requests::{RequestFailure, RequestId};
-use crate::state::{ConnId, State};
+use crate::requests::RequestFailure;
+use crate::state::{ConnId, RequestId, State};
 
 /// One thing for the driver to do, drained with [`crate::Engine::poll_output`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Output<P> {
     /// Open a new socket numbered `conn` (close none: the previous one is already gone).
     OpenSocket {
@@ -48,6 +51,7 @@ pub enum Output<P> {
 
 /// Something the app should hear about.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Event<P> {
     /// The state changed.
     StateChanged(State),
@@ -131,8 +135,8 @@ pub enum SendError<P> {
     TooLarge(P),
 }
 
-impl<P> std::fmt::Display for SendError<P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<P> core::fmt::Display for SendError<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             SendError::QueueFull(_) => "the outbound queue is full (maxEnqueuedMessages / maxEnqueuedBytes)",
             SendError::TooLarge(_) => "the message is larger than maxEnqueuedBytes",

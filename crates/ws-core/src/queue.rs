@@ -1,9 +1,12 @@
 //! The bounded outbound queue that holds messages while the connection is not ready.
 
-use std::collections::VecDeque;
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::config::Overflow;
-use crate::requests::RequestId;
+use crate::state::RequestId;
 
 /// A message the engine can queue: it only needs the size, never the content.
 ///
@@ -37,6 +40,7 @@ impl Payload for &'static str {
 
 /// Why a message was dropped instead of sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DropReason {
     /// The queue was full (by count or bytes) and the overflow policy dropped it.
     QueueFull,
@@ -49,6 +53,9 @@ pub enum DropReason {
 }
 
 impl DropReason {
+    /// Every reason.
+    pub const ALL: [DropReason; 4] = [DropReason::QueueFull, DropReason::TooLarge, DropReason::Expired, DropReason::Closed];
+
     /// The reason's stable name, e.g. `"queue-full"`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -3,15 +3,14 @@
 //! The engine never looks inside messages: the driver stamps the [`RequestId`] into the
 //! payload and reports the reply carrying it with [`crate::Engine::resolve_request`].
 
-use crate::queue::DropReason;
-use crate::ConnId;
+use alloc::vec::Vec;
 
-/// Identifies one `request()`; the driver writes it into the message (e.g. an `id` field).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
+use crate::queue::DropReason;
+use crate::state::{ConnId, RequestId};
 
 /// Why a request will never get its reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RequestFailure {
     /// No reply within the request's timeout.
     Timeout,
@@ -24,6 +23,14 @@ pub enum RequestFailure {
 }
 
 impl RequestFailure {
+    /// One failure of each name (`Dropped` carries a representative reason).
+    pub const ALL: [RequestFailure; 4] = [
+        RequestFailure::Timeout,
+        RequestFailure::Disconnected,
+        RequestFailure::Dropped(DropReason::QueueFull),
+        RequestFailure::Closed,
+    ];
+
     /// The failure's stable name, e.g. `"timeout"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,7 +88,7 @@ impl Requests {
 
     /// Removes and returns the requests sent on `conn` (it closed).
     pub(crate) fn take_sent_on(&mut self, conn: ConnId) -> Vec<RequestId> {
-        let (lost, kept) = std::mem::take(&mut self.pending).into_iter().partition(|p| p.sent_on == Some(conn));
+        let (lost, kept) = core::mem::take(&mut self.pending).into_iter().partition(|p| p.sent_on == Some(conn));
         self.pending = kept;
         lost.into_iter().map(|p: Pending| p.id).collect()
     }

@@ -6,6 +6,10 @@ use crate::close::CloseKind;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct ConnId(pub u32);
 
+/// Identifies one `request()`; the driver writes it into the message (e.g. an `id` field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
 /// The connection's state as the app and the status widget see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
@@ -49,6 +53,19 @@ pub enum State {
 }
 
 impl State {
+    /// One state of each name, in lifecycle order.
+    pub const ALL: [State; 9] = [
+        State::Idle,
+        State::Connecting { attempt: 0 },
+        State::Verifying { attempt: 0 },
+        State::Open,
+        State::Reconnecting { attempt: 1, retry_at: 0 },
+        State::Offline { attempt: 1 },
+        State::Suspended,
+        State::Closed,
+        State::Failed { kind: CloseKind::Other, retries_exhausted: false },
+    ];
+
     /// The state's stable name: `idle`, `connecting`, `verifying`, `open`, `reconnecting`,
     /// `offline`, `suspended`, `closed`, `failed`.
     pub fn as_str(self) -> &'static str {

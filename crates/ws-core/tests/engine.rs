@@ -279,9 +279,9 @@ fn a_throttled_timer_probes_instead_of_killing_a_live_socket() {
 fn resume_from_hidden_probes_with_the_short_deadline() {
     let mut d = Driver::with(heartbeat);
     let conn = d.connected();
-    d.engine.visibility_changed(100, true);
+    d.engine.hint(100, Hint::Hidden);
     assert!(d.outputs().is_empty());
-    d.engine.visibility_changed(200, false);
+    d.engine.hint(200, Hint::Visible);
     assert_eq!(d.outputs(), vec![Output::SendPing { conn }]);
     assert_eq!(d.engine.poll_timeout(), Some(700));
     d.advance_to(700);
@@ -292,7 +292,7 @@ fn resume_from_hidden_probes_with_the_short_deadline() {
 
 #[test]
 fn verification_gates_ready_and_the_queue() {
-    let mut d = Driver::with(|b| b.verify_timeout(1_000.0));
+    let mut d = Driver::with(|b| b.verify(true).verify_timeout(1_000.0));
     d.engine.connect(0);
     let conn = d.expect_open_socket();
     d.engine.socket_opened(10, conn);
@@ -308,7 +308,7 @@ fn verification_gates_ready_and_the_queue() {
 
 #[test]
 fn failed_verification_closes_and_backs_off() {
-    let mut d = Driver::with(|b| no_jitter(b).verify_timeout(1_000.0));
+    let mut d = Driver::with(|b| no_jitter(b).verify(true).verify_timeout(1_000.0));
     d.engine.connect(0);
     let conn = d.expect_open_socket();
     d.engine.socket_opened(0, conn);
@@ -320,7 +320,7 @@ fn failed_verification_closes_and_backs_off() {
 
 #[test]
 fn verification_timeout_closes_and_backs_off() {
-    let mut d = Driver::with(|b| b.verify_timeout(1_000.0));
+    let mut d = Driver::with(|b| b.verify(true).verify_timeout(1_000.0));
     d.engine.connect(0);
     let conn = d.expect_open_socket();
     d.engine.socket_opened(0, conn);
@@ -328,6 +328,50 @@ fn verification_timeout_closes_and_backs_off() {
     assert_eq!(d.closes().pop().unwrap().kind, CloseKind::VerificationTimeout);
     d.engine.verification_done(1_001, conn, true);
     assert!(matches!(d.engine.state(), State::Reconnecting { .. }), "a late verdict is ignored");
+}
+
+#[test]
+fn a_verify_timeout_alone_does_not_verify() {
+    // The trap the binding redesign removed: the timeout is only a setting; having a check
+    // (`verify(true)`, set by the bindings when the app gives one) is what turns it on.
+    let mut d = Driver::with(|b| b.verify_timeout(1_000.0));
+    assert_eq!(d.engine.config().verify_timeout_ms(), None);
+    d.engine.connect(0);
+    let conn = d.expect_open_socket();
+    d.engine.socket_opened(10, conn);
+    assert_eq!(d.engine.state(), State::Open);
+    let mut config = Config::default();
+    config.set_verification(true);
+    assert_eq!(config.verify_timeout_ms(), Some(10_000), "the default timeout once a check is given");
+}
+
+// ---- hints and decided closes ------------------------------------------------------------------
+
+#[test]
+fn hints_from_dom_events_reach_the_engine() {
+    let mut d = Driver::new(Config::default());
+    d.engine.connect(0);
+    let conn = d.expect_open_socket();
+    d.engine.socket_closed(10, conn, 1006, "", false);
+    let hint = Hint::from_event("offline", false).unwrap();
+    d.engine.hint(20, hint);
+    assert!(matches!(d.engine.state(), State::Offline { .. }));
+    d.engine.hint(30, Hint::from_event("online", false).unwrap());
+    assert!(matches!(d.engine.state(), State::Connecting { .. }));
+}
+
+#[test]
+fn a_decision_made_outside_the_engine_overrides_the_table() {
+    let mut d = Driver::new(Config::default());
+    let conn = d.connected();
+    // 1012 reconnects by default; the app said stop.
+    d.engine.socket_closed_decided(100, conn, 1012, "restart", true, CloseDecision::Stop);
+    assert!(matches!(d.engine.state(), State::Failed { .. }));
+    let mut d = Driver::new(Config::default());
+    let conn = d.connected();
+    // 1008 stops by default; the app said reconnect.
+    d.engine.socket_closed_decided(100, conn, 1008, "auth", true, CloseDecision::Reconnect);
+    assert!(matches!(d.engine.state(), State::Reconnecting { .. }));
 }
 
 // ---- queue ------------------------------------------------------------------------------------
@@ -487,10 +531,10 @@ fn offline_stops_attempts_and_online_retries_now() {
     d.engine.connect(0);
     let conn = d.expect_open_socket();
     d.refuse(conn);
-    d.engine.network_changed(10, false);
+    d.engine.hint(10, Hint::Offline);
     assert_eq!(d.engine.state(), State::Offline { attempt: 1 });
     assert_eq!(d.engine.poll_timeout(), None, "no busy retry while offline");
-    d.engine.network_changed(20, true);
+    d.engine.hint(20, Hint::Online);
     assert_eq!(d.engine.state(), State::Connecting { attempt: 1 });
     assert!(d.outputs().iter().any(|o| matches!(o, Output::OpenSocket { .. })));
 }
@@ -499,7 +543,7 @@ fn offline_stops_attempts_and_online_retries_now() {
 fn a_socket_dying_while_offline_is_classified_offline_and_waits() {
     let mut d = Driver::with(heartbeat);
     let conn = d.connected();
-    d.engine.network_changed(100, false);
+    d.engine.hint(100, Hint::Offline);
     assert_eq!(d.outputs(), vec![Output::SendPing { conn }], "offline while open probes");
     d.engine.socket_closed(200, conn, 1006, "", false);
     let close = d.closes().pop().unwrap();
@@ -511,7 +555,7 @@ fn a_socket_dying_while_offline_is_classified_offline_and_waits() {
 fn visible_while_waiting_retries_now_but_not_in_a_loop() {
     let mut d = Driver::with(no_jitter);
     d.engine.connect(0);
-    d.engine.visibility_changed(0, true);
+    d.engine.hint(0, Hint::Hidden);
     for _ in 0..3 {
         let conn = d.expect_open_socket();
         d.refuse(conn);
@@ -521,13 +565,13 @@ fn visible_while_waiting_retries_now_but_not_in_a_loop() {
     d.refuse(conn);
     assert_eq!(d.retry_in(), 8_000);
     d.now += 1_500;
-    d.engine.visibility_changed(d.now, false);
+    d.engine.hint(d.now, Hint::Visible);
     assert_eq!(d.engine.state(), State::Connecting { attempt: 4 }, "back in view: retry now");
     let conn = d.expect_open_socket();
     d.refuse(conn);
-    d.engine.visibility_changed(d.now, true);
+    d.engine.hint(d.now, Hint::Hidden);
     d.now += 100;
-    d.engine.visibility_changed(d.now, false);
+    d.engine.hint(d.now, Hint::Visible);
     let State::Reconnecting { retry_at, .. } = d.engine.state() else { panic!() };
     assert_eq!(retry_at, d.now - 100 + 1_000, "flipping tabs waits the first retry delay since the last attempt");
 }
@@ -536,9 +580,9 @@ fn visible_while_waiting_retries_now_but_not_in_a_loop() {
 fn hints_do_not_cut_a_server_directed_wait_short() {
     let (mut d, close) = close_with(1013, "retry-after=30000", |b| b);
     assert_eq!(close.retry_in_ms, Some(30_000));
-    d.engine.visibility_changed(60_100, true);
-    d.engine.visibility_changed(63_000, false);
-    d.engine.network_changed(63_000, true);
+    d.engine.hint(60_100, Hint::Hidden);
+    d.engine.hint(63_000, Hint::Visible);
+    d.engine.hint(63_000, Hint::Online);
     assert_eq!(d.engine.state(), State::Reconnecting { attempt: 1, retry_at: 90_000 });
 }
 
@@ -546,18 +590,18 @@ fn hints_do_not_cut_a_server_directed_wait_short() {
 fn bfcache_closes_cleanly_and_restores() {
     let mut d = Driver::new(Config::default());
     let conn = d.connected();
-    d.engine.page_hidden(10, true);
+    d.engine.hint(10, Hint::PageHide { persisted: true });
     let outputs = d.outputs();
     assert!(outputs.contains(&Output::CloseSocket { conn, code: 1000, reason: "page hidden".into() }));
     assert_eq!(d.engine.state(), State::Suspended);
     assert_eq!(d.engine.poll_timeout(), None);
-    d.engine.page_shown(5_000, false);
+    d.engine.hint(5_000, Hint::PageShow { persisted: false });
     assert_eq!(d.engine.state(), State::Suspended, "a normal pageshow is not a restore");
-    d.engine.page_shown(5_000, true);
+    d.engine.hint(5_000, Hint::PageShow { persisted: true });
     assert_eq!(d.engine.state(), State::Connecting { attempt: 0 });
     let mut d = Driver::new(Config::default());
     d.connected();
-    d.engine.page_hidden(10, false);
+    d.engine.hint(10, Hint::PageHide { persisted: false });
     assert_eq!(d.engine.state(), State::Open, "an unloading page is left to the browser");
 }
 

@@ -80,7 +80,7 @@ fn config() -> impl Strategy<Value = (Config, Limits)> {
                 .low_water_mark(5.0)
                 .max_retries(retries.map_or(f64::INFINITY, f64::from));
             if verify {
-                b = b.verify_timeout(700.0);
+                b = b.verify(true).verify_timeout(700.0);
             }
             if heartbeat {
                 b = b.heartbeat_interval(400.0).heartbeat_timeout(800.0).probe_timeout(300.0);
@@ -134,6 +134,7 @@ impl World {
                     prop_assert_eq!(self.live, Some(*conn), "using a socket that is not live");
                 }
                 Output::Event(_) => {}
+                other => prop_assert!(false, "an output this test does not know: {other:?}"),
             }
             self.log.push(output);
         }
@@ -183,10 +184,10 @@ impl World {
             Op::Activity => live.into_iter().for_each(|c| self.engine.socket_activity(c, now, 1)),
             Op::Pong => live.into_iter().for_each(|c| self.engine.pong_received(now, c)),
             Op::Verified(ok) => live.into_iter().for_each(|c| self.engine.verification_done(now, c, ok)),
-            Op::Network(online) => self.engine.network_changed(now, online),
-            Op::Hidden(hidden) => self.engine.visibility_changed(now, hidden),
-            Op::PageHide(persisted) => self.engine.page_hidden(now, persisted),
-            Op::PageShow(persisted) => self.engine.page_shown(now, persisted),
+            Op::Network(online) => self.engine.hint(now, if online { Hint::Online } else { Hint::Offline }),
+            Op::Hidden(hidden) => self.engine.hint(now, if hidden { Hint::Hidden } else { Hint::Visible }),
+            Op::PageHide(persisted) => self.engine.hint(now, Hint::PageHide { persisted }),
+            Op::PageShow(persisted) => self.engine.hint(now, Hint::PageShow { persisted }),
             Op::Buffered(bytes) => live.into_iter().for_each(|c| {
                 self.engine.set_buffered_amount(now, c, bytes);
             }),
