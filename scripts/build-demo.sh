@@ -9,4 +9,5 @@ cargo build --release --target wasm32-unknown-unknown -p rebound-demo
 wasm-bindgen target/wasm32-unknown-unknown/release/rebound_demo.wasm --target web --no-typescript --out-dir "$out"
 cp www/index.html www/static/* "$out"/
 cp npm/dist/index.js "$out/rebound-ws.js"
+cp npm/dist/rebound.wasm "$out/rebound.wasm"   # fetched beside rebound-ws.js
 echo "demo built in $out ($(du -sh "$out" | cut -f1))"

@@ -1,56 +1,21 @@
 // rebound-ws: a drop-in for reconnecting-websocket (and so for WebSocket), with its policy
-// (backoff, heartbeat, queue, close codes, page hints) in Rust/WebAssembly.
+// (backoff, heartbeat, queue, close codes, page hints, every default and validation) in
+// Rust/WebAssembly.
 //
-// This file is the per-message half: it sends on the open socket directly and dispatches
-// inbound messages itself, so no message crosses into wasm while the socket is open and
-// uncongested. `Core` (crates/ws-wasm/src/js_api.rs) owns the policy and reports through
-// `#onCore(kind, a, b)`.
-import { Core, initSync } from './generated/rebound_wasm.js';
-import { wasmBase64 } from './generated/wasm-bytes.js';
+// This file only plumbs. `Core` (crates/ws-wasm/src/js_api.rs) decides; it never calls app
+// code. Each call into it records what to do in this instance's sink (`#record`) and
+// returns; `#flush` then performs the recorded actions (create, send on, close a socket)
+// and dispatches the recorded events, in order, with wasm off the stack. A call the app
+// makes from inside a listener goes into Core at once — so `state` is always the engine's —
+// and what it caused is delivered after the events already recorded.
+//
+// On the per-message path nothing enters wasm: an open, uncongested socket is sent on
+// directly, and inbound messages are dispatched here and counted; Core reads the count
+// when its timer fires.
+import { Core } from './generated/rebound_wasm.js';
+import { exports as wasmExports } from './instance.js';
 
-function decodeBase64(text) {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-const wasm = initSync({ module: decodeBase64(wasmBase64) });
-
-const EVENTS = ['open', 'close', 'error', 'message', 'statechange', 'ready', 'drop', 'drain'];
-const PROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-function fail(ErrorClass, option, problem, value) {
-  let shown;
-  try {
-    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    shown = typeof value;
-  }
-  return new ErrorClass(`rebound-ws: invalid option "${option}": ${shown} ${problem}`);
-}
-
-function checkType(options, name, type) {
-  const value = options[name];
-  if (value !== undefined && typeof value !== type) throw fail(TypeError, name, `must be a ${type}`, value);
-}
-
-function domError(message, name) {
-  return typeof DOMException === 'function' ? new DOMException(message, name) : Object.assign(new Error(message), { name });
-}
-
-function checkProtocols(protocols) {
-  if (protocols === undefined) return;
-  const list = typeof protocols === 'string' ? [protocols] : protocols;
-  if (!Array.isArray(list)) throw fail(TypeError, 'protocols', 'must be a string or an array of strings', protocols);
-  const seen = new Set();
-  for (const p of list) {
-    if (typeof p !== 'string' || !PROTOCOL_TOKEN.test(p) || seen.has(p)) {
-      throw domError(`rebound-ws: invalid or duplicate subprotocol ${JSON.stringify(p)}`, 'SyntaxError');
-    }
-    seen.add(p);
-  }
-}
+const BUILTIN_EVENTS = ['open', 'close', 'error', 'message', 'statechange', 'ready', 'drop', 'drain'];
 
 function makeEvent(type, target, props) {
   const event =
@@ -64,6 +29,7 @@ function makeEvent(type, target, props) {
   return event;
 }
 
+/** An app callback threw: report it the way EventTarget does (uncaught, later), and go on. */
 function reportError(error) {
   setTimeout(() => {
     throw error;
@@ -73,27 +39,73 @@ function reportError(error) {
 function callListener(listener, event, self) {
   try {
     if (typeof listener === 'function') listener.call(self, event);
-    else listener.handleEvent(event);
+    else if (listener && typeof listener.handleEvent === 'function') listener.handleEvent(event);
   } catch (error) {
     reportError(error);
   }
 }
 
-// A socket the engine abandons (connect timeout, reconnect(), close() while connecting) is
-// closed and then detached at once. The `ws` package reports the aborted handshake as an
-// 'error' on the next tick, and an EventEmitter with no 'error' listener throws, which
-// kills a Node process; this listener, never removed, keeps that error harmless.
-function ignoreError() {}
+/** `object[key]`, or `undefined` when reading it throws (events from look-alike sockets). */
+function read(object, key) {
+  try {
+    return object == null ? undefined : object[key];
+  } catch {
+    return undefined;
+  }
+}
 
-// Sockets that are connecting, open or waiting to retry are held here, as the browser holds
-// an open WebSocket: one the app keeps no reference to still reconnects. Closed, failed and
-// never-started ones are not, so they can be collected (and their wasm state freed).
-const active = new Set();
-const STOPPED = new Set(['idle', 'closed', 'failed']);
+/** What `WebSocket.send` takes as is; anything else it converts to a string (WebIDL). */
+function isBinary(data) {
+  return (
+    ArrayBuffer.isView(data) ||
+    Object.prototype.toString.call(data) === '[object ArrayBuffer]' ||
+    (typeof Blob === 'function' && data instanceof Blob)
+  );
+}
 
 function withoutQuery(url) {
   return String(url).replace(/[?#].*$/, '');
 }
+
+// The `ws` package reports an aborted handshake as an 'error' on the next tick, and an
+// EventEmitter with no 'error' listener throws, which kills a Node process; this listener,
+// never removed, keeps that error harmless once the socket is detached.
+function ignoreError() {}
+
+// Counters for leak checks (see `liveHandlers`, `pendingTimers`).
+let liveHandlerCount = 0;
+let pendingTimerCount = 0;
+
+// Instances that keep running by themselves (connecting, open, waiting to retry, suspended)
+// are held here, as the browser holds an open WebSocket: one the app keeps no reference to
+// still reconnects. Stopped ones are not, so they can be collected with their wasm state.
+const held = new Set();
+
+// The page's hints, one set of listeners for every held instance that wants them.
+const hinted = new Set();
+let pageListeners = null;
+
+let deliverHint; // (socket, type, flag) => void, set by the class (it reaches Core)
+
+function onPageEvent(event) {
+  const flag = event.type === 'visibilitychange' ? document.hidden : !!event.persisted;
+  for (const socket of [...hinted]) deliverHint(socket, event.type, flag);
+}
+
+function watchPage(socket, on) {
+  if (typeof window === 'undefined' || typeof document === 'undefined') return;
+  if (on) hinted.add(socket);
+  else hinted.delete(socket);
+  if (hinted.size > 0 && !pageListeners) {
+    pageListeners = Core.hintEvents().map(([type, onDocument]) => [onDocument ? document : window, type]);
+    for (const [target, type] of pageListeners) target.addEventListener(type, onPageEvent);
+  } else if (hinted.size === 0 && pageListeners) {
+    for (const [target, type] of pageListeners) target.removeEventListener(type, onPageEvent);
+    pageListeners = null;
+  }
+}
+
+const warned = new Set();
 
 export class ReconnectingWebSocket {
   onopen = null;
@@ -102,65 +114,48 @@ export class ReconnectingWebSocket {
   onmessage = null;
 
   #core;
+  #settings;
   #ws = null;
+  /** The socket the engine currently owns (-1: none); its handlers are attached. */
   #conn = -1;
+  /** The attempt the engine wants a socket for, until the socket is made or abandoned. */
+  #wanted = -1;
   #state = 'idle';
-  #ready = false;
+  #readyState = 3;
   #congested = false;
-  #estimate = 0;
   #sent = 0;
-  #received = new Float64Array(1);
-  #listeners = Object.fromEntries(EVENTS.map((type) => [type, []]));
+  #received = 0;
+  #listeners = new Map(BUILTIN_EVENTS.map((type) => [type, []]));
   #binaryType = 'blob';
-  #url;
-  #options;
-  #log;
-  #heartbeat;
-  #isReply;
+  #log = null;
   #verifying = -1;
-  #stateEvents = 0;
   #pending = new Map();
   #inspect = null;
-  #highWater;
+  #isReply;
   #lastFailure;
+  #stateEvents = 0;
+  #timer = null;
+  /** Recorded actions and events, performed in order by `#flush`. */
+  #queue = [];
+  #flushing = false;
 
-  constructor(url, protocols, options = {}) {
-    if (options === null || typeof options !== 'object') throw fail(TypeError, 'options', 'must be an object', options);
-    checkProtocols(protocols);
-    for (const name of ['verify', 'verifyReply']) checkType(options, name, 'function');
-    for (const name of ['startClosed', 'networkHints']) checkType(options, name, 'boolean');
-    for (const name of ['requestIdField']) checkType(options, name, 'string');
-    if (options.debug !== undefined && !['boolean', 'function'].includes(typeof options.debug)) {
-      throw fail(TypeError, 'debug', 'must be a boolean or a function', options.debug);
+  constructor(url, protocols, options) {
+    // A plain copy, made here: getters on the app's object run now, in JS, not in wasm.
+    const copy = options === undefined || options === null || typeof options !== 'object' ? options : { ...options };
+    this.#core = new Core(url, protocols, copy === undefined ? {} : copy, ReconnectingWebSocket.#sink(new WeakRef(this)), Math.floor(Math.random() * 2 ** 53));
+    const settings = (this.#settings = this.#core.settings);
+    for (const warning of settings.warnings) {
+      if (!warned.has(warning)) {
+        warned.add(warning);
+        console.warn(warning);
+      }
     }
-    const reply = options.heartbeatReply ?? 'pong';
-    if (typeof reply !== 'string' && typeof reply !== 'function') {
-      throw fail(TypeError, 'heartbeatReply', 'must be a string or a function', reply);
-    }
-    const requestTimeout = options.requestTimeout ?? 10000;
-    if (typeof requestTimeout !== 'number' || !(requestTimeout > 0) || requestTimeout > 2147483647) {
-      throw fail(typeof requestTimeout === 'number' ? RangeError : TypeError, 'requestTimeout', 'must be a number of ms > 0', requestTimeout);
-    }
-    this.#options = { requestTimeout, requestIdField: options.requestIdField ?? 'id', ...options };
+    const reply = settings.heartbeatReply;
     this.#isReply = typeof reply === 'function' ? reply : (data) => data === reply;
-    this.#heartbeat = options.heartbeatInterval > 0;
-    this.#highWater = options.highWaterMark ?? 1 << 20;
-    this.#url = url;
-    const debug = options.debug;
+    const debug = settings.debug;
     this.#log = typeof debug === 'function' ? debug : debug ? (...args) => console.log('[rebound-ws]', ...args) : null;
-    // Core keeps `notify` alive (wasm holds it), so it must not keep this object alive: a
-    // closed socket nobody references can then be collected, and Core freed with it
-    // (`active` below keeps the live ones).
-    const notify = ReconnectingWebSocket.#weakNotify(this);
-    try {
-      this.#core = new Core(url, protocols, options, notify, this.#received, Math.floor(Math.random() * 2 ** 53));
-    } catch (error) {
-      if (!Array.isArray(error)) throw error;
-      const [name, option, problem, other, value] = error;
-      throw fail(name === 'RangeError' ? RangeError : TypeError, option, other ? `${problem} "${other}"` : problem, value);
-    }
     this.#updateInspect();
-    if (!options.startClosed) this.#core.start();
+    if (!settings.startClosed) this.#call(() => this.#core.connect());
     // Listeners can only be added once the constructor returns: unless the state has changed
     // since, tell them where it stands.
     const announced = this.#stateEvents;
@@ -169,11 +164,100 @@ export class ReconnectingWebSocket {
     });
   }
 
-  /** Made outside the constructor's scope: a closure created there would share its context,
-   * and with it a strong reference to the instance. */
-  static #weakNotify(instance) {
-    const ref = new WeakRef(instance);
-    return (kind, a, b) => ref.deref()?.#onCore(kind, a, b);
+  /**
+   * The sink Core records into. Made outside the constructor's scope and holding the instance
+   * weakly: wasm keeps the sink alive, and must not keep a closed, unreferenced socket alive.
+   */
+  static #sink(ref) {
+    const to = (method) => (...args) => {
+      const self = ref.deref();
+      if (self) method(self, ...args);
+    };
+    return {
+      state: to((s, state, readyState, attempt, maxRetries, retryIn, keeps) => {
+        s.#state = state;
+        s.#readyState = readyState;
+        if (keeps) held.add(s);
+        else held.delete(s);
+        watchPage(s, keeps && s.#settings?.networkHints !== false);
+        if (s.#verifying >= 0 && state !== 'verifying') {
+          s.#verifying = -1;
+          s.#updateInspect();
+        }
+        s.#record(() => {
+          s.#log?.('state', state);
+          s.#stateEvents++;
+          s.#emit('statechange', { state, attempt, maxRetries, retryIn });
+        });
+      }),
+      openSocket: to((s, conn, url) => {
+        s.#wanted = conn;
+        s.#record(() => s.#open(conn, url));
+      }),
+      needUrl: to((s, conn) => {
+        s.#wanted = conn;
+        s.#record(() => s.#resolveUrl(conn));
+      }),
+      verify: to((s, conn) => {
+        s.#verifying = conn;
+        s.#updateInspect();
+        s.#record(() => s.#verify(conn));
+      }),
+      transmit: to((s, conn, data) => s.#record(() => s.#transmit(conn, data))),
+      ping: to((s, conn) => s.#record(() => s.#transmit(conn, s.#settings.heartbeatMessage))),
+      closeSocket: to((s, conn, code, reason) => {
+        if (s.#wanted === conn) s.#wanted = -1;
+        s.#record(() => s.#closeSocket(conn, code, reason));
+      }),
+      ready: to((s, conn, openToReadyMs) => {
+        s.#congested = false;
+        s.#record(() => {
+          // Not if the app closed it meanwhile (say, from a statechange listener).
+          if (conn !== s.#conn || s.#readyState !== 1) return;
+          s.#emit('open', {});
+          if (conn === s.#conn && s.#readyState === 1) s.#emit('ready', { openToReadyMs });
+        });
+      }),
+      close: to((s, code, reason, wasClean, kind, hint, willRetry, retryIn) =>
+        s.#record(() => {
+          s.#log?.('closed', code, kind, willRetry ? `retrying in ${retryIn ?? '?'} ms` : 'not retrying');
+          s.#emit('close', { code, reason, wasClean, kind, hint, willRetry, retryIn });
+        }),
+      ),
+      error: to((s) =>
+        s.#record(() => {
+          const error = s.#lastFailure;
+          s.#lastFailure = undefined;
+          const message = read(error, 'message');
+          s.#emit('error', { error, message: typeof message === 'string' ? message : 'WebSocket error' });
+        }),
+      ),
+      drop: to((s, data, reason) => s.#record(() => s.#emit('drop', { data, reason }))),
+      requestFailed: to((s, id, failure) =>
+        s.#record(() => {
+          const pending = s.#pending.get(id);
+          if (!pending) return;
+          s.#pending.delete(id);
+          s.#updateInspect();
+          const error = new Error(`rebound-ws: request ${id} failed: ${failure}`);
+          error.name = 'RequestError';
+          error.reason = failure;
+          pending.reject(error);
+        }),
+      ),
+      drain: to((s) => {
+        s.#congested = false;
+        s.#record(() => s.#emit('drain', {}));
+      }),
+      failure: to((s, error) => {
+        s.#lastFailure = error;
+      }),
+      timer: to((s, delay) => s.#arm(delay)),
+    };
+  }
+
+  static {
+    deliverHint = (socket, type, flag) => socket.#call(() => socket.#core.hint(type, flag));
   }
 
   static get CONNECTING() { return 0; }
@@ -185,22 +269,25 @@ export class ReconnectingWebSocket {
   get CLOSING() { return 2; }
   get CLOSED() { return 3; }
 
-  /** Same numbers as WebSocket: OPEN only when ready; CLOSED when closed, failed or not started. */
-  get readyState() {
-    if (this.#ready) return 1;
-    return this.#state === 'closed' || this.#state === 'failed' || this.#state === 'idle' ? 3 : 0;
-  }
-  get url() { return this.#ws ? this.#ws.url : ''; }
-  get protocol() { return this.#ws ? this.#ws.protocol : ''; }
-  get extensions() { return this.#ws ? this.#ws.extensions : ''; }
+  /** As WebSocket's: OPEN only when ready; CLOSED when closed, failed or not started (Core says which). */
+  get readyState() { return this.#readyState; }
+  get url() { return this.#ws ? String(read(this.#ws, 'url') ?? '') : ''; }
+  get protocol() { return this.#ws ? String(read(this.#ws, 'protocol') ?? '') : ''; }
+  get extensions() { return this.#ws ? String(read(this.#ws, 'extensions') ?? '') : ''; }
   get bufferedAmount() {
-    return this.#core.queuedBytes() + (this.#ws ? this.#ws.bufferedAmount : 0);
+    return this.#core.queuedBytes() + (this.#conn >= 0 ? Number(read(this.#ws, 'bufferedAmount')) || 0 : 0);
   }
   /** 'blob' by default, like WebSocket and reconnecting-websocket (also with `ws`, which would say 'nodebuffer'). */
-  get binaryType() { return this.#ws ? this.#ws.binaryType : this.#binaryType; }
+  get binaryType() { return this.#binaryType; }
   set binaryType(type) {
     this.#binaryType = type;
-    if (this.#ws) this.#ws.binaryType = type;
+    if (this.#conn >= 0) {
+      try {
+        this.#ws.binaryType = type;
+      } catch (error) {
+        reportError(error);
+      }
+    }
   }
   /** Retries since the last stable connection (reconnecting-websocket's `retryCount`). */
   get retryCount() { return this.#core.stats().attempt; }
@@ -210,104 +297,264 @@ export class ReconnectingWebSocket {
   get stats() {
     const stats = this.#core.stats();
     stats.messagesSent += this.#sent;
-    stats.messagesReceived = this.#received[0];
+    stats.messagesReceived = this.#received;
     return stats;
   }
 
   send(data) {
+    if (typeof data !== 'string' && !isBinary(data)) data = String(data);
     const ws = this.#ws;
-    // Also OPEN per the browser: between a server's close frame and the close event the
-    // socket is CLOSING and would discard the data; queue it instead.
-    if (this.#ready && ws.readyState === 1) {
+    // The fast path: ready, nothing recorded still to perform (it would go out first), and
+    // OPEN per the socket (between a server's close frame and the close event it is CLOSING
+    // and would discard the data: the engine queues it instead).
+    if (this.#readyState === 1 && this.#queue.length === 0 && !this.#congested && ws.readyState === 1) {
       ws.send(data);
       this.#sent++;
-      if (this.#congested) return false;
-      this.#estimate += data.length ?? data.byteLength ?? data.size ?? 0;
-      if (this.#estimate <= this.#highWater) return true;
       const buffered = ws.bufferedAmount;
-      this.#estimate = buffered;
-      if (buffered <= this.#highWater) return true;
+      if (!(buffered > this.#settings.highWaterMark)) return true;
       this.#congested = true;
-      this.#core.congested(buffered);
+      this.#call(() => this.#core.congested(buffered));
       return false;
     }
-    const status = this.#core.send(data);
-    if (status === 4) throw new RangeError('rebound-ws: the outbound queue is full (maxEnqueuedMessages / maxEnqueuedBytes)');
-    if (status === 5) throw new RangeError('rebound-ws: the message is larger than maxEnqueuedBytes');
-    if (status === 1) this.#congested = true;
-    return status !== 1;
+    const status = this.#call(() => this.#core.send(data));
+    if (status === 'congested') this.#congested = true;
+    return status !== 'congested';
   }
 
   /** Sends `message` (an object) with a fresh id; resolves with the reply carrying the same id. */
-  request(message, { timeout = this.#options.requestTimeout } = {}) {
+  request(message, options) {
     return new Promise((resolve, reject) => {
-      const field = this.#options.requestIdField;
-      if (message === null || typeof message !== 'object' || Array.isArray(message)) {
-        throw new TypeError('rebound-ws: request() takes a plain object message');
-      }
-      if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 2147483647) {
-        throw new RangeError(`rebound-ws: request timeout must be a number of ms > 0, got ${timeout}`);
-      }
-      JSON.stringify({ ...message, [field]: 0 }); // throws now (cycles, BigInt) rather than later
-      let id;
-      try {
-        this.#core.request(timeout, (assigned) => {
-          id = assigned;
-          this.#pending.set(assigned, { resolve, reject });
-          return JSON.stringify({ ...message, [field]: assigned });
-        });
-      } catch (status) {
-        this.#pending.delete(id);
-        reject(
-          status instanceof Error
-            ? status
-            : new RangeError(`rebound-ws: request refused: ${status === 5 ? 'too large for the queue' : 'the queue is full'}`),
-        );
-      }
-      this.#updateInspect();
+      const timeout = read(options, 'timeout');
+      const id = this.#core.requestId(message, timeout);
+      const text = JSON.stringify({ ...message, [this.#settings.requestIdField]: id });
+      this.#call(() => {
+        this.#core.request(id, text, timeout);
+        this.#pending.set(id, { resolve, reject });
+        this.#updateInspect();
+      });
     });
   }
 
-  close(code = 1000, reason = '') {
-    if (code !== 1000 && !(code >= 3000 && code <= 4999)) {
-      throw domError(`rebound-ws: close code must be 1000 or 3000-4999, got ${code}`, 'InvalidAccessError');
-    }
-    if (new TextEncoder().encode(reason).length > 123) {
-      throw domError('rebound-ws: close reason must be at most 123 bytes of UTF-8', 'SyntaxError');
-    }
-    this.#core.close(code, String(reason));
+  close(code, reason) {
+    // WebIDL conversions, as WebSocket.close does them; Core checks the results.
+    const number = code === undefined ? undefined : +code;
+    const text = reason === undefined ? undefined : String(reason);
+    this.#call(() => this.#core.close(number, text));
   }
 
   /** Connects again now (closing the current socket), resetting the retry count. */
   reconnect() {
-    this.#core.start();
+    this.#call(() => this.#core.connect());
   }
 
-  // Listener arrays are replaced, never mutated, so a dispatch in progress keeps its list.
+  // Listener lists are replaced, never mutated, so a dispatch in progress keeps its list.
   addEventListener(type, listener) {
-    const list = this.#listeners[type];
-    if (listener && list && !list.includes(listener)) this.#listeners[type] = [...list, listener];
+    const list = this.#listeners.get(type) ?? [];
+    if (listener && !list.includes(listener)) this.#listeners.set(type, [...list, listener]);
   }
 
   removeEventListener(type, listener) {
-    const list = this.#listeners[type];
-    if (list && list.includes(listener)) this.#listeners[type] = list.filter((l) => l !== listener);
+    const list = this.#listeners.get(type);
+    if (list && list.includes(listener)) this.#listeners.set(type, list.filter((l) => l !== listener));
   }
 
   dispatchEvent(event) {
-    const handler = this['on' + event.type];
+    const handler = BUILTIN_EVENTS.includes(event.type) ? this['on' + event.type] : null;
     if (typeof handler === 'function') callListener(handler, event, this);
-    for (const listener of this.#listeners[event.type] ?? []) callListener(listener, event, this);
+    for (const listener of this.#listeners.get(event.type) ?? []) callListener(listener, event, this);
     return true;
+  }
+
+  // ---- the batch ---------------------------------------------------------------------------
+
+  /** Calls into Core, then performs what it recorded (unless a flush is already running). */
+  #call(enter) {
+    try {
+      return enter();
+    } finally {
+      this.#flush();
+    }
+  }
+
+  #record(action) {
+    this.#queue.push(action);
+  }
+
+  #flush() {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    const queue = this.#queue;
+    try {
+      for (let i = 0; i < queue.length; i++) {
+        try {
+          queue[i]();
+        } catch (error) {
+          reportError(error);
+        }
+      }
+    } finally {
+      queue.length = 0;
+      this.#flushing = false;
+    }
   }
 
   #emit(type, props) {
     this.dispatchEvent(makeEvent(type, this, props));
   }
 
+  #arm(delay) {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      pendingTimerCount--;
+      this.#timer = null;
+    }
+    if (delay < 0) return;
+    pendingTimerCount++;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      pendingTimerCount--;
+      const buffered = this.#conn >= 0 ? Number(read(this.#ws, 'bufferedAmount')) || 0 : 0;
+      this.#call(() => this.#core.tick(this.#received, buffered));
+    }, delay);
+  }
+
+  // ---- sockets -----------------------------------------------------------------------------
+
+  #open(conn, url) {
+    if (this.#wanted !== conn) return; // abandoned before its turn came
+    this.#wanted = -1;
+    let ws;
+    try {
+      ws = new this.#settings.WebSocket(url, this.#settings.protocols);
+    } catch (error) {
+      this.#core.failed(conn, error);
+      return;
+    }
+    try {
+      this.#attach(ws, conn);
+    } catch (error) {
+      this.#detach(ws);
+      try {
+        ws.close();
+      } catch {
+        // it refused its handlers; it may refuse this too
+      }
+      this.#core.failed(conn, error);
+      return;
+    }
+    this.#log?.('connecting to', withoutQuery(url));
+  }
+
+  #attach(ws, conn) {
+    this.#ws = ws;
+    this.#conn = conn;
+    liveHandlerCount++;
+    if (typeof ws.addEventListener === 'function') ws.addEventListener('error', ignoreError);
+    ws.binaryType = this.#binaryType;
+    ws.onopen = () => this.#socketEvent(conn, () => this.#core.opened(conn));
+    ws.onerror = () => this.#socketEvent(conn, () => this.#core.errored(conn));
+    ws.onclose = (event) => this.#socketClosed(conn, event);
+    ws.onmessage = this.#onMessage;
+  }
+
+  /** Removes the handlers of a socket the engine is done with. */
+  #detach(ws) {
+    if (ws === this.#ws && this.#conn >= 0) {
+      this.#conn = -1;
+      liveHandlerCount--;
+    }
+    for (const name of ['onopen', 'onerror', 'onclose', 'onmessage']) {
+      try {
+        ws[name] = null;
+      } catch {
+        // a look-alike that refuses; its events are ignored by number anyway
+      }
+    }
+  }
+
+  #socketEvent(conn, enter) {
+    if (conn === this.#conn) this.#call(enter);
+  }
+
+  #socketClosed(conn, event) {
+    if (conn !== this.#conn) return;
+    const code = read(event, 'code');
+    const reason = read(event, 'reason');
+    let decision;
+    const shouldReconnect = this.#settings.shouldReconnect;
+    if (shouldReconnect) {
+      try {
+        decision = shouldReconnect(code, reason);
+      } catch (error) {
+        reportError(error);
+      }
+    }
+    if (conn !== this.#conn) return; // the predicate closed or reconnected
+    this.#detach(this.#ws);
+    this.#call(() => this.#core.closed(conn, code, reason, read(event, 'wasClean'), decision));
+  }
+
+  #transmit(conn, data) {
+    if (conn !== this.#conn) return;
+    try {
+      this.#ws.send(data);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+
+  #closeSocket(conn, code, reason) {
+    if (conn !== this.#conn) return;
+    const ws = this.#ws;
+    this.#detach(ws);
+    try {
+      ws.close(code, reason);
+    } catch {
+      try {
+        ws.close();
+      } catch (error) {
+        reportError(error);
+      }
+    }
+  }
+
+  #resolveUrl(conn) {
+    if (this.#wanted !== conn) return;
+    Promise.resolve()
+      .then(() => this.#settings.url())
+      .then((url) => {
+        if (this.#wanted === conn) this.#call(() => this.#core.openUrl(conn, String(url)));
+      })
+      .catch((error) => {
+        if (this.#wanted === conn) this.#call(() => this.#core.failed(conn, error));
+      });
+  }
+
+  #verify(conn) {
+    if (conn !== this.#conn || this.#verifying !== conn) return;
+    const ws = this.#ws;
+    const { verify, verifyMessage } = this.#settings;
+    if (verify) {
+      Promise.resolve()
+        .then(() => verify(ws))
+        .then(
+          (result) => result !== false,
+          (error) => {
+            this.#log?.('verification threw', error);
+            return false;
+          },
+        )
+        .then((ok) => this.#socketEvent(conn, () => this.#core.verdict(conn, ok)));
+    } else if (verifyMessage !== undefined) {
+      this.#transmit(conn, verifyMessage);
+    }
+  }
+
+  // ---- inbound -----------------------------------------------------------------------------
+
   // The per-message path: keep it this short (it is the benchmark).
   #onMessage = (event) => {
-    this.#received[0]++;
+    this.#received++;
     if (this.#inspect !== null && this.#inspect(event)) return;
     const handler = this.onmessage;
     if (handler !== null) {
@@ -317,42 +564,49 @@ export class ReconnectingWebSocket {
         reportError(error);
       }
     }
-    const listeners = this.#listeners.message;
+    const listeners = this.#listeners.get('message');
     for (let i = 0; i < listeners.length; i++) callListener(listeners[i], event, this);
   };
 
   #updateInspect() {
-    const active = this.#heartbeat || this.#verifying >= 0 || this.#pending.size > 0;
-    this.#inspect = active ? this.#inspectMessage : null;
+    const on = this.#settings?.heartbeat || this.#verifying >= 0 || this.#pending.size > 0;
+    this.#inspect = on ? this.#inspectMessage : null;
   }
 
   /** Heartbeat replies, verification answers and request replies: `true` = consumed. */
   #inspectMessage = (event) => {
     const data = event.data;
-    if (this.#verifying >= 0) {
-      // With `verifyMessage`: `verifyReply` judges each message — true ready, false failed,
-      // undefined/null not the answer yet (a greeting); without it, any answer means ready.
-      // With `verify(socket)`, the app's function listens for itself.
-      if (!this.#options.verify) {
-        const conn = this.#verifying;
+    const conn = this.#verifying;
+    if (conn >= 0) {
+      // With `verify(socket)` the app's function listens for itself; otherwise
+      // `verifyReply` judges each message (Core reads the verdict), and without it any
+      // answer means ready.
+      if (!this.#settings.verify) {
         let verdict = true;
-        try {
-          if (this.#options.verifyReply) verdict = this.#options.verifyReply(data);
-        } catch (error) {
-          reportError(error);
-          verdict = false;
+        const judge = this.#settings.verifyReply;
+        if (judge) {
+          try {
+            verdict = judge(data);
+          } catch (error) {
+            reportError(error);
+            verdict = false;
+          }
         }
-        if (verdict === undefined || verdict === null) return true;
-        const ok = !!verdict;
-        this.#verifying = -1;
-        this.#updateInspect();
-        this.#core.verified(conn, ok);
+        this.#socketEvent(conn, () => this.#core.verdict(conn, verdict));
       }
       return true;
     }
-    if (this.#heartbeat && this.#isReply(data)) {
-      this.#core.pong();
-      return true;
+    if (this.#settings.heartbeat) {
+      let pong = false;
+      try {
+        pong = this.#isReply(data);
+      } catch (error) {
+        reportError(error);
+      }
+      if (pong) {
+        this.#call(() => this.#core.pong(this.#received));
+        return true;
+      }
     }
     if (this.#pending.size > 0 && typeof data === 'string' && data.charCodeAt(0) === 123) {
       let reply;
@@ -361,7 +615,7 @@ export class ReconnectingWebSocket {
       } catch {
         return false;
       }
-      const id = reply?.[this.#options.requestIdField];
+      const id = reply?.[this.#settings.requestIdField];
       const pending = this.#pending.get(id);
       if (pending && this.#core.resolve(id)) {
         this.#pending.delete(id);
@@ -373,124 +627,6 @@ export class ReconnectingWebSocket {
     return false;
   };
 
-  #verify(conn) {
-    const ws = this.#ws;
-    this.#verifying = conn;
-    this.#updateInspect();
-    const { verify, verifyMessage } = this.#options;
-    if (verify) {
-      Promise.resolve()
-        .then(() => verify(ws))
-        .then(
-          (result) => result !== false,
-          (error) => {
-            this.#log?.('verification threw', error);
-            return false;
-          },
-        )
-        .then((ok) => {
-          if (this.#verifying === conn) {
-            this.#verifying = -1;
-            this.#updateInspect();
-          }
-          this.#core.verified(conn, ok);
-        });
-    } else if (verifyMessage !== undefined) {
-      ws.send(typeof verifyMessage === 'string' ? verifyMessage : JSON.stringify(verifyMessage));
-    }
-  }
-
-  #resolveUrl(conn) {
-    Promise.resolve()
-      .then(() => this.#url())
-      .then(
-        (url) => this.#core.openUrl(conn, String(url)),
-        (error) => {
-          this.#lastFailure = error;
-          this.#core.urlFailed(conn);
-        },
-      );
-  }
-
-  #onCore = (kind, a, b) => {
-    switch (kind) {
-      case 0: // SOCKET: a new socket; its messages come straight here
-        if (this.#ws) this.#ws.onmessage = null;
-        this.#ws = a;
-        this.#conn = b;
-        this.#estimate = 0;
-        a.onmessage = this.#onMessage;
-        if (typeof a.addEventListener === 'function') a.addEventListener('error', ignoreError);
-        a.binaryType = this.#binaryType;
-        this.#log?.('connecting to', withoutQuery(a.url));
-        break;
-      case 1: // NEED_URL
-        this.#resolveUrl(a);
-        break;
-      case 2: // VERIFY
-        this.#verify(a);
-        break;
-      case 3: // FAILURE: the socket could not be created
-        this.#lastFailure = a;
-        this.#log?.('could not create the socket:', a?.name ?? 'Error'); // the message may hold the URL
-        break;
-      case 4: // STATE
-        this.#state = a;
-        if (STOPPED.has(a)) active.delete(this);
-        else active.add(this);
-        if (a !== 'open') this.#ready = false;
-        if (this.#verifying >= 0 && a !== 'verifying') {
-          this.#verifying = -1;
-          this.#updateInspect();
-        }
-        this.#log?.('state', a);
-        this.#stateEvents++;
-        this.#emit('statechange', { state: a, ...this.#retryInfo() });
-        break;
-      case 6: // READY: usable; `open` is dispatched here, after any verification
-        this.#ready = true;
-        this.#congested = false;
-        this.#emit('open', {});
-        this.#emit('ready', { openToReadyMs: b });
-        break;
-      case 7: {
-        // CLOSE: a connection ended, classified
-        const [code, reason, wasClean, closeKind, hint, willRetry, retryIn] = a;
-        this.#ready = false;
-        // A closing socket may still deliver; nothing of it reaches the app any more.
-        if (this.#ws) this.#ws.onmessage = null;
-        this.#log?.('closed', code, closeKind, willRetry ? `retrying in ${retryIn ?? '?'} ms` : 'not retrying');
-        this.#emit('close', { code, reason, wasClean, kind: closeKind, hint, willRetry, retryIn: retryIn ?? null });
-        break;
-      }
-      case 8: // ERROR
-        this.#emit('error', { error: this.#lastFailure, message: this.#lastFailure?.message ?? 'WebSocket error' });
-        this.#lastFailure = undefined;
-        break;
-      case 9: // DROP: a message that will not be sent
-        this.#emit('drop', { data: a, reason: b });
-        break;
-      case 10: {
-        // REQUEST_FAILED
-        const pending = this.#pending.get(a);
-        if (pending) {
-          this.#pending.delete(a);
-          this.#updateInspect();
-          const error = new Error(`rebound-ws: request ${a} failed: ${b}`);
-          error.name = 'RequestError';
-          error.reason = b;
-          pending.reject(error);
-        }
-        break;
-      }
-      case 11: // DRAIN
-        this.#congested = false;
-        this.#estimate = 0;
-        this.#emit('drain', {});
-        break;
-    }
-  };
-
   #retryInfo() {
     const s = this.#core.stats();
     const retryIn = s.retryAt === null ? null : Math.max(0, Math.round(s.retryAt - performance.now()));
@@ -498,12 +634,15 @@ export class ReconnectingWebSocket {
   }
 }
 
-/** Socket handlers alive in this wasm instance: flat across reconnects (for leak checks). */
-export const liveHandlers = () => Core.liveHandlers();
+/** Socket handler sets attached now: flat across reconnects (for leak checks). */
+export const liveHandlers = () => liveHandlerCount;
+
+/** Timers armed and not yet fired or cancelled: 0 once every socket is closed (for leak checks). */
+export const pendingTimers = () => pendingTimerCount;
 
 /** Bytes of linear memory the wasm instance holds (grows in 64 KiB pages; for leak checks). */
-// (Found by type: the packaging minifies export names, `memory` included.)
-const memory = Object.values(wasm).find((value) => value instanceof WebAssembly.Memory);
-export const wasmMemoryBytes = () => memory.buffer.byteLength;
+export const wasmMemoryBytes = () =>
+  // Found by type: the packaging minifies export names, `memory` included.
+  Object.values(wasmExports ?? {}).find((value) => value instanceof WebAssembly.Memory)?.buffer.byteLength ?? 0;
 
 export default ReconnectingWebSocket;

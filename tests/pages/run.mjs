@@ -98,18 +98,29 @@ const installed = await check('install: npm install <packed tarball> into a temp
   return `${pkg.name}@${JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version}`;
 });
 
-// 3 (static half): the ESM file has no top-level await, so importing it is synchronous and
-// nothing in the app has to wait before `new ReconnectingWebSocket(url)`.
-await check('sync: the package ESM has no top-level await (esbuild → cjs accepts it)', async () => {
+// 3 (static half): the browser entry awaits its wasm file at the module's top level (so an
+// app's import resolves once it is ready, and the constructor is synchronous after it); the
+// Node entries inline the wasm and await nothing (esbuild → cjs accepts them).
+await check('entries: browser ESM awaits its wasm at top level; Node ESM and CJS await nothing', async () => {
   if (!installed) throw new Error('not reached: the install failed');
   const { transform } = await import('esbuild');
-  const source = readFileSync(join(pkgDir, 'dist', 'index.js'), 'utf8');
-  try {
-    await transform(source, { format: 'cjs', loader: 'js', logLevel: 'silent' });
-  } catch (error) {
-    throw new Error(`esbuild: ${error.errors?.map((e) => e.text).join('; ') ?? error.message}`);
-  }
-  return `${(source.length / 1024).toFixed(0)} KiB, wasm inlined`;
+  const toCjs = async (file) => {
+    const source = readFileSync(join(pkgDir, 'dist', file), 'utf8');
+    try {
+      await transform(source, { format: 'cjs', loader: 'js', logLevel: 'silent' });
+      return { source, tla: false };
+    } catch (error) {
+      const text = error.errors?.map((e) => e.text).join('; ') ?? error.message;
+      if (!/top-level await/i.test(text)) throw new Error(`esbuild on ${file}: ${text}`);
+      return { source, tla: true };
+    }
+  };
+  const browserEntry = await toCjs('index.js');
+  if (!browserEntry.tla) throw new Error('dist/index.js has no top-level await: how does it load its wasm?');
+  if (!browserEntry.source.includes('rebound.wasm')) throw new Error('dist/index.js does not name rebound.wasm');
+  if ((await toCjs('node.js')).tla) throw new Error('dist/node.js has a top-level await');
+  if (!existsSync(join(pkgDir, 'dist', 'rebound.wasm'))) throw new Error('no dist/rebound.wasm');
+  return `index.js ${(browserEntry.source.length / 1024).toFixed(0)} KiB + rebound.wasm; node.js inlined`;
 });
 
 // ---------------------------------------------------------------------------------------
@@ -142,6 +153,7 @@ const cspReady = installed
       ]) {
         cpSync(join(here, 'csp-page'), dir, { recursive: true });
         cpSync(join(pkgDir, 'dist', 'index.js'), join(dir, 'rebound-ws.js'));
+        cpSync(join(pkgDir, 'dist', 'rebound.wasm'), join(dir, 'rebound.wasm')); // fetched beside it
         const html = readFileSync(join(dir, 'index.html'), 'utf8');
         if (!html.includes(`content="${CSP}"`)) throw new Error('csp-page/index.html does not carry the expected policy');
         writeFileSync(join(dir, 'index.html'), html.replace(`content="${CSP}"`, `content="${policy}"`));

@@ -46,7 +46,7 @@ fn describe(event: &SocketEvent) -> Option<String> {
         SocketEvent::Error => "socket error".into(),
         SocketEvent::Dropped { reason, .. } => format!("dropped a message ({})", reason.as_str()),
         SocketEvent::Drain => "drained".into(),
-        SocketEvent::Open | SocketEvent::Failure(_) => return None,
+        _ => return None,
     })
 }
 

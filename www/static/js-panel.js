@@ -1,4 +1,5 @@
-// The npm package's JS face against the same test bed: no await, no init.
+// The npm package's JS face against the same test bed: no await, no init (the module
+// import resolves once its wasm is ready).
 import ReconnectingWebSocket from './rebound-ws.js';
 
 const $ = (id) => document.getElementById(id);

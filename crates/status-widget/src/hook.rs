@@ -3,8 +3,8 @@
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use ws_wasm::ws_core::{SendError, SendStatus, Stats};
-use ws_wasm::{Options, Payload, Socket, SocketEvent};
+use ws_wasm::ws_core::{SendStatus, Stats};
+use ws_wasm::{Options, Refused, Socket, SocketEvent};
 
 use crate::status::{LastClose, Phase, Status};
 
@@ -25,7 +25,7 @@ pub struct Rebound {
 impl Rebound {
     /// Sends (or queues while reconnecting) a message. After the owning component
     /// unmounted, the message is reported dropped (`closed`) instead of panicking.
-    pub fn send(&self, data: impl Into<JsValue>) -> Result<SendStatus, SendError<Payload>> {
+    pub fn send(&self, data: impl Into<JsValue>) -> Result<SendStatus, Refused> {
         let data = data.into();
         self.socket
             .try_with_value(|socket| socket.as_ref().map(|s| s.send(data)))
@@ -45,12 +45,12 @@ impl Rebound {
 
     /// The socket's counters (attempts, messages, RTT, …); defaults after unmount.
     pub fn stats(&self) -> Stats {
-        self.socket.try_with_value(|socket| socket.as_ref().map(Socket::stats)).flatten().unwrap_or_default()
+        self.socket.try_with_value(|socket| socket.as_ref().and_then(|s| s.stats().ok())).flatten().unwrap_or_default()
     }
 
     /// Messages waiting in the queue, and their bytes.
     pub fn queued(&self) -> (usize, usize) {
-        self.socket.try_with_value(|socket| socket.as_ref().map(Socket::queued)).flatten().unwrap_or_default()
+        self.socket.try_with_value(|socket| socket.as_ref().and_then(|s| s.queued().ok())).flatten().unwrap_or_default()
     }
 }
 
@@ -108,13 +108,14 @@ pub fn use_rebound_with(url: &str, options: Options, on_event: impl Fn(&SocketEv
         }
     };
     if let Some(socket) = &socket {
-        let status = Status::default().with_state(socket.state(), max_attempts);
+        let status =
+            Status::default().with_state(socket.state().unwrap_or(ws_wasm::ws_core::State::Idle), max_attempts);
         set_status.update(|s| *s = Status { last_close: s.last_close.clone(), ..status });
     }
     let socket = StoredValue::new_local(socket);
     // The round-trip time changes without an event: refresh it once a second.
     let refresh = Interval::new(1_000, move || {
-        let rtt = socket.try_with_value(|s| s.as_ref().and_then(|s| s.stats().rtt_ms)).flatten();
+        let rtt = socket.try_with_value(|s| s.as_ref().and_then(|s| s.stats().ok()?.rtt_ms)).flatten();
         if status.try_with_untracked(|s| s.rtt_ms != rtt) == Some(true) {
             set_status.update(|s| s.rtt_ms = rtt);
         }

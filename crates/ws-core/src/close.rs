@@ -89,9 +89,27 @@ impl CloseKind {
     pub const ALL: [CloseKind; 22] = {
         use CloseKind::*;
         [
-            User, ServerNormal, GoingAway, Unreachable, ConnectionLost, NoStatus, ConnectTimeout,
-            HeartbeatTimeout, VerificationFailed, VerificationTimeout, Protocol, Policy, TooBig,
-            ServerError, Restart, TryAgainLater, BadGateway, AppStop, AppRetry, Offline, Suspended,
+            User,
+            ServerNormal,
+            GoingAway,
+            Unreachable,
+            ConnectionLost,
+            NoStatus,
+            ConnectTimeout,
+            HeartbeatTimeout,
+            VerificationFailed,
+            VerificationTimeout,
+            Protocol,
+            Policy,
+            TooBig,
+            ServerError,
+            Restart,
+            TryAgainLater,
+            BadGateway,
+            AppStop,
+            AppRetry,
+            Offline,
+            Suspended,
             Other,
         ]
     };

@@ -151,6 +151,10 @@ impl Config {
     pub fn set_verification(&mut self, on: bool) {
         self.verify = on;
     }
+    /// `bufferedAmount` above which `send` reports congestion (bytes).
+    pub fn high_water_bytes(&self) -> usize {
+        self.high_water_bytes
+    }
     /// The connect timeout.
     pub fn connect_timeout_ms(&self) -> u64 {
         self.connect_timeout_ms

@@ -207,6 +207,12 @@ impl<P: Payload> Engine<P> {
         }
     }
 
+    /// The id the next [`Engine::request`] will get (for drivers that must build the
+    /// message outside the engine, before the call).
+    pub fn next_request_id(&self) -> RequestId {
+        self.requests.next_id()
+    }
+
     /// The reply to request `id` arrived; `false` if it was not pending (late or unknown).
     pub fn resolve_request(&mut self, id: RequestId) -> bool {
         self.requests.remove(id)

@@ -54,7 +54,8 @@ pub enum DropReason {
 
 impl DropReason {
     /// Every reason.
-    pub const ALL: [DropReason; 4] = [DropReason::QueueFull, DropReason::TooLarge, DropReason::Expired, DropReason::Closed];
+    pub const ALL: [DropReason; 4] =
+        [DropReason::QueueFull, DropReason::TooLarge, DropReason::Expired, DropReason::Closed];
 
     /// The reason's stable name, e.g. `"queue-full"`.
     pub fn as_str(self) -> &'static str {

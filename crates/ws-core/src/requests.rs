@@ -56,6 +56,10 @@ pub(crate) struct Requests {
 }
 
 impl Requests {
+    pub(crate) fn next_id(&self) -> RequestId {
+        RequestId(self.next_id + 1)
+    }
+
     pub(crate) fn start(&mut self, deadline: u64) -> RequestId {
         self.next_id += 1;
         let id = RequestId(self.next_id);

@@ -1,265 +1,534 @@
-//! The JS face: `Core`, which the npm package's `ReconnectingWebSocket` wraps.
+//! The JS face: `Core`, the engine as the npm package's `ReconnectingWebSocket` drives it.
 //!
-//! The wrapper (npm/src/index.js) owns everything on the per-message path — it sends on the
-//! open socket directly and dispatches inbound messages itself, counting them in a shared
-//! `Float64Array` — so no message crosses into wasm while the socket is open and
-//! uncongested. `Core` owns the policy: the engine, the socket's lifecycle, the timer and
-//! the page listeners, and reports to the wrapper through one `notify(kind, …)` function.
+//! `Core` is sans-IO like the engine it wraps. The wrapper (npm/src/index.js) owns every
+//! piece of I/O and every call to app code: it creates the sockets (the app may pass its own
+//! `WebSocket` class), attaches their handlers, sends, closes, runs the one timer, listens to
+//! the page's hints, resolves URL providers, runs `verify`, `shouldReconnect` and every
+//! listener. It feeds what happened into `Core`; `Core` feeds the engine and reports what
+//! to do through the wrapper's [`Sink`], whose methods only record (they run no app code
+//! and cannot throw). Once the `Core` call has returned, the wrapper performs the recorded
+//! actions and dispatches the events, in order. So no app code ever runs while wasm is on
+//! the stack, and nothing unwinds through it.
+//!
+//! Nothing here is on the per-message path: while the socket is open and uncongested the
+//! wrapper sends directly and counts inbound messages itself, reporting the count when the
+//! timer fires ([`Core::tick`]).
 
-use std::rc::Rc;
+use alloc::string::String;
 
-use js_sys::{Array, Float64Array, Function, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-use ws_core::{ConnId, Event, SendError, SendStatus};
+use ws_core::{CloseDecision, ConnId, Engine, Event, Hint, Output, RequestId, SendError, SendStatus, State};
 
-use crate::driver::{payload_len, Driver, DriverCell, Host, Inbound, Notice, Payload, Setup};
-use crate::options::{get, read_config, websocket_constructor, OptionError};
+use crate::errors::{js_error, push_number, ErrorKind};
+use crate::options::{read_js, request_timeout, DEFAULT_REQUEST_TIMEOUT_MS};
+use crate::payload::Payload;
 use crate::url::resolve_url;
 
-/// What `notify(kind, …)` reports; the numbers are the wrapper's contract.
-mod kind {
-    pub const SOCKET: u8 = 0;
-    pub const NEED_URL: u8 = 1;
-    pub const VERIFY: u8 = 2;
-    pub const FAILURE: u8 = 3;
-    pub const STATE: u8 = 4;
-    pub const OPEN: u8 = 5;
-    pub const READY: u8 = 6;
-    pub const CLOSE: u8 = 7;
-    pub const ERROR: u8 = 8;
-    pub const DROP: u8 = 9;
-    pub const REQUEST_FAILED: u8 = 10;
-    pub const DRAIN: u8 = 11;
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+
+    /// The wrapper's recorder (see the module docs). Every method records and returns.
+    pub type Sink;
+    /// The state changed: its name, the `WebSocket` `readyState` it means, the attempt,
+    /// `maxRetries` (`null`: unlimited), the ms until the scheduled retry (`null`: none),
+    /// and whether the socket keeps running by itself (a timer, socket or page event will
+    /// wake it), which is when the wrapper must hold it like the browser holds an open
+    /// `WebSocket`.
+    #[wasm_bindgen(method)]
+    #[allow(clippy::too_many_arguments)]
+    fn state(
+        this: &Sink,
+        state: &str,
+        ready_state: u8,
+        attempt: u32,
+        max_retries: JsValue,
+        retry_in: JsValue,
+        keeps_running: bool,
+    );
+    /// Create socket `conn` for `url` and attach its handlers.
+    #[wasm_bindgen(method, js_name = openSocket)]
+    fn open_socket(this: &Sink, conn: u32, url: &str);
+    /// Ask the app's URL provider for attempt `conn`'s URL, then call `openUrl`/`failed`.
+    #[wasm_bindgen(method, js_name = needUrl)]
+    fn need_url(this: &Sink, conn: u32);
+    /// Run the ready check on socket `conn`, then call `verdict`.
+    #[wasm_bindgen(method)]
+    fn verify(this: &Sink, conn: u32);
+    /// Send `data` on socket `conn`.
+    #[wasm_bindgen(method)]
+    fn transmit(this: &Sink, conn: u32, data: &JsValue);
+    /// Send the heartbeat message on socket `conn`.
+    #[wasm_bindgen(method)]
+    fn ping(this: &Sink, conn: u32);
+    /// Close socket `conn` and detach it.
+    #[wasm_bindgen(method, js_name = closeSocket)]
+    fn close_socket(this: &Sink, conn: u32, code: u16, reason: &str);
+    /// Socket `conn` is ready (verified, queue flushed): the app's `open`.
+    #[wasm_bindgen(method)]
+    fn ready(this: &Sink, conn: u32, open_to_ready_ms: f64);
+    /// A connection ended, classified: the app's `close`.
+    #[wasm_bindgen(method)]
+    #[allow(clippy::too_many_arguments)]
+    fn close(
+        this: &Sink,
+        code: u16,
+        reason: &str,
+        was_clean: bool,
+        kind: &str,
+        hint: &str,
+        will_retry: bool,
+        retry_in: JsValue,
+    );
+    /// The app's `error`.
+    #[wasm_bindgen(method)]
+    fn error(this: &Sink, conn: u32);
+    /// A message that will not be sent: the app's `drop`.
+    #[wasm_bindgen(method, js_name = drop)]
+    fn dropped(this: &Sink, data: &JsValue, reason: &str);
+    /// Request `id` will never get its reply.
+    #[wasm_bindgen(method, js_name = requestFailed)]
+    fn request_failed(this: &Sink, id: f64, failure: &str);
+    /// `bufferedAmount` is back under the low-water mark: the app's `drain`.
+    #[wasm_bindgen(method)]
+    fn drain(this: &Sink);
+    /// Why the last attempt could not even start (for the `error` event that follows).
+    #[wasm_bindgen(method)]
+    fn failure(this: &Sink, error: &JsValue);
+    /// Arm the one timer to call `tick` in `delay` ms (replacing any armed one); a negative
+    /// delay cancels it.
+    #[wasm_bindgen(method)]
+    fn timer(this: &Sink, delay: f64);
 }
 
-struct JsHost {
-    notify: Function,
+/// The driver's clock: `performance.now()` in whole milliseconds (monotonic).
+fn now() -> u64 {
+    performance_now() as u64
 }
 
-impl Host for JsHost {
-    fn notice(&self, notice: Notice) {
-        let call = |kind: u8, a: &JsValue, b: &JsValue| {
-            let _ = self.notify.call3(&JsValue::NULL, &kind.into(), a, b);
-        };
-        let none = &JsValue::UNDEFINED;
-        match notice {
-            Notice::Socket(ws, conn) => call(kind::SOCKET, &ws, &conn.0.into()),
-            Notice::NeedUrl(conn) => call(kind::NEED_URL, &conn.0.into(), none),
-            Notice::Verify(conn) => call(kind::VERIFY, &conn.0.into(), none),
-            Notice::Failure(error) => call(kind::FAILURE, &error, none),
-            Notice::Message(_) => {}
-            Notice::Event(event) => match event {
-                Event::StateChanged(state) => call(kind::STATE, &state.as_str().into(), none),
-                Event::Open { conn } => call(kind::OPEN, &conn.0.into(), none),
-                Event::Ready { conn, open_to_ready_ms } => {
-                    call(kind::READY, &conn.0.into(), &(open_to_ready_ms as f64).into())
-                }
-                Event::Closed(info) => {
-                    let detail = Array::of5(
-                        &info.code.into(),
-                        &info.reason.into(),
-                        &info.was_clean.into(),
-                        &info.kind.as_str().into(),
-                        &info.kind.hint().into(),
-                    );
-                    detail.push(&info.will_retry.into());
-                    detail.push(&info.retry_in_ms.map_or(JsValue::UNDEFINED, |ms| (ms as f64).into()));
-                    call(kind::CLOSE, &detail, none)
-                }
-                Event::Error { conn } => call(kind::ERROR, &conn.0.into(), none),
-                Event::Dropped { payload, reason } => call(kind::DROP, &payload.value, &reason.as_str().into()),
-                Event::RequestFailed { id, failure } => {
-                    call(kind::REQUEST_FAILED, &(id.0 as f64).into(), &failure.as_str().into())
-                }
-                Event::Drain => call(kind::DRAIN, none, none),
-            },
-        }
-    }
+fn optional_ms(value: Option<u64>) -> JsValue {
+    value.map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64))
 }
 
-/// The policy half of a JS `ReconnectingWebSocket` (see the module docs).
+/// The engine behind one JS `ReconnectingWebSocket` (see the module docs).
 #[wasm_bindgen]
 pub struct Core {
-    driver: Rc<DriverCell>,
-}
-
-fn busy() -> JsValue {
-    js_sys::Error::new("rebound: this call is not allowed from inside shouldReconnect").into()
+    engine: Engine<Payload>,
+    sink: Sink,
+    settings: Object,
+    /// `None`: every attempt asks the app's URL provider.
+    url: Option<String>,
+    request_timeout_ms: u64,
+    /// The deadline the wrapper's timer is armed for.
+    armed: Option<u64>,
+    /// Inbound messages already reported to the engine (the wrapper's counter).
+    counted: f64,
 }
 
 #[wasm_bindgen]
 impl Core {
-    /// `url` is a string or a provider function (the wrapper resolves it on
-    /// `NEED_URL`); `counter[0]` is the wrapper's inbound message count.
+    /// Validates the URL, subprotocols and options (throwing `TypeError`, `RangeError` or a
+    /// `SyntaxError`/`SecurityError` `DOMException` that names the problem). `options` is
+    /// the wrapper's plain copy of the app's object.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        url: JsValue,
-        protocols: JsValue,
-        options: JsValue,
-        notify: Function,
-        counter: Float64Array,
-        seed: f64,
-    ) -> Result<Core, JsValue> {
-        let url = match url.as_string() {
-            Some(text) => Some(resolve_url(&text).map(|_| text)?),
-            None if url.is_function() => None,
-            None => return Err(OptionError::type_error("url", "must be a string or a function", url).to_js()),
-        };
-        let config = read_config(&options).map_err(|e| e.to_js())?;
-        let constructor = websocket_constructor(&options).map_err(|e| e.to_js())?;
-        let ping = get(&options, "heartbeatMessage");
-        let setup = Setup {
-            url,
-            protocols,
-            constructor,
-            ping: if ping.is_undefined() { "ping".into() } else { ping },
-            inbound: Inbound::Counter(counter),
-            page_hints: get(&options, "networkHints") != JsValue::FALSE,
-        };
-        let driver = Driver::new(config, seed as u64, setup, Rc::new(JsHost { notify }));
-        Ok(Core { driver })
+    pub fn new(url: JsValue, protocols: JsValue, options: JsValue, sink: Sink, seed: f64) -> Result<Core, JsValue> {
+        let setup = read_js(&url, &protocols, &options)?;
+        let request_timeout_ms = Reflect::get(&setup.settings, &"requestTimeout".into())
+            .ok()
+            .and_then(|ms| ms.as_f64())
+            .map_or(DEFAULT_REQUEST_TIMEOUT_MS, |ms| (ms + 0.5) as u64);
+        Ok(Core {
+            engine: Engine::new(setup.config, seed as u64),
+            sink,
+            url: Reflect::get(&setup.settings, &"url".into()).ok().and_then(|u| u.as_string()),
+            settings: setup.settings,
+            request_timeout_ms,
+            armed: None,
+            counted: 0.0,
+        })
+    }
+
+    /// The validated settings the wrapper reads (defaults filled in).
+    #[wasm_bindgen(getter)]
+    pub fn settings(&self) -> Object {
+        self.settings.clone()
     }
 
     /// Connect now: the first start, or `reconnect()` (closes the current socket first).
-    pub fn start(&self) -> Result<(), JsValue> {
-        Driver::act(&self.driver, |d, now| d.engine.connect(now)).ok_or_else(busy)
+    pub fn connect(&mut self) {
+        let now = now();
+        self.engine.connect(now);
+        self.pump(now);
     }
 
-    /// The URL provider resolved `url` for attempt `conn`.
-    #[wasm_bindgen(js_name = openUrl)]
-    pub fn open_url(&self, conn: u32, url: String) {
-        Driver::act(&self.driver, |d, now| d.open(now, ConnId(conn), &url));
-    }
-
-    /// The URL provider failed for attempt `conn`.
-    #[wasm_bindgen(js_name = urlFailed)]
-    pub fn url_failed(&self, conn: u32) {
-        Driver::act(&self.driver, |d, now| {
-            d.engine.socket_error(now, ConnId(conn));
-            d.engine.socket_closed(now, ConnId(conn), 1006, "", false);
-        });
-    }
-
-    /// The app's `close(code, reason)` (validated by the wrapper).
-    pub fn close(&self, code: u16, reason: String) -> Result<(), JsValue> {
-        Driver::act(&self.driver, |d, now| d.engine.close(now, code, &reason)).ok_or_else(busy)
-    }
-
-    /// Queues or sends `data` when the wrapper cannot send it directly. Returns 0 sent,
-    /// 1 sent but congested, 2 queued, 3 dropped (a `drop` event follows), 4 refused: queue
-    /// full, 5 refused: larger than the queue.
-    pub fn send(&self, data: JsValue) -> Result<u8, JsValue> {
-        let payload = Payload { len: payload_len(&data), value: data };
-        let status = Driver::act(&self.driver, |d, now| d.engine.send(now, payload)).ok_or_else(busy)?;
-        Ok(status_code(status))
-    }
-
-    /// Starts a request: `build(id)` returns the message carrying the id. Returns the id,
-    /// or throws when the queue refused the message.
-    pub fn request(&self, timeout: f64, build: Function) -> Result<f64, JsValue> {
-        let make = |id: ws_core::RequestId| {
-            let value = build.call1(&JsValue::NULL, &(id.0 as f64).into()).unwrap_or_default();
-            Payload { len: payload_len(&value), value }
+    /// The app's `close(code, reason)`, after the wrapper's WebIDL conversions (`+code`,
+    /// `String(reason)`): `code` is `undefined` or a number, clamped and checked as
+    /// `WebSocket.close` does (1000 or 3000–4999, else `InvalidAccessError`); `reason`
+    /// is at most 123 bytes of UTF-8 (else `SyntaxError`).
+    pub fn close(&mut self, code: JsValue, reason: Option<String>) -> Result<(), JsValue> {
+        let code = match code.as_f64() {
+            None => 1000,
+            // [Clamp] unsigned short: NaN → 0, clamp, round half to even.
+            Some(n) if n.is_nan() => 0,
+            Some(n) => {
+                let clamped = n.clamp(0.0, 65_535.0);
+                let floor = clamped as u32;
+                let fraction = clamped - floor as f64;
+                let round_up = fraction > 0.5 || (fraction == 0.5 && floor % 2 == 1);
+                (floor + u32::from(round_up)) as u16
+            }
         };
-        let timeout = if timeout.is_finite() && timeout > 0.0 { timeout as u64 } else { 1 };
-        match Driver::act(&self.driver, |d, now| d.engine.request(now, timeout, make)).ok_or_else(busy)? {
-            Ok((id, _)) => Ok(id.0 as f64),
-            Err(error) => Err(status_code(Err(error)).into()),
+        if code != 1000 && !(3000..=4999).contains(&code) {
+            let mut message = String::from("rebound-ws: close code must be 1000 or 3000-4999, got ");
+            push_number(&mut message, code.into());
+            return Err(js_error(ErrorKind::InvalidAccess, &message));
+        }
+        let reason = reason.unwrap_or_default();
+        if reason.len() > 123 {
+            let message = "rebound-ws: close reason must be at most 123 bytes of UTF-8";
+            return Err(js_error(ErrorKind::Syntax, message));
+        }
+        let now = now();
+        self.engine.close(now, code, &reason);
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Queues or sends `data` (a string or binary value; the wrapper converts others as
+    /// `WebSocket.send` would) when the wrapper cannot send it directly. Returns `"sent"`,
+    /// `"congested"` (sent, above the high-water mark), `"queued"` or `"dropped"` (a `drop`
+    /// event follows); throws a `RangeError` when the queue refuses it.
+    pub fn send(&mut self, data: JsValue) -> Result<String, JsValue> {
+        let now = now();
+        let status = self.engine.send(now, Payload::new(data));
+        self.pump(now);
+        match status {
+            Ok(SendStatus::Sent { congested: false }) => Ok("sent".into()),
+            Ok(SendStatus::Sent { congested: true }) => Ok("congested".into()),
+            Ok(SendStatus::Queued) => Ok("queued".into()),
+            Ok(SendStatus::Dropped(_)) => Ok("dropped".into()),
+            Err(error) => Err(refused(&error)),
         }
     }
 
+    /// Checks a `request()` (the message must be a plain object, the timeout `undefined`
+    /// or a number of ms) and returns the id the request will carry; the wrapper builds
+    /// the JSON with it and calls [`Core::request`].
+    #[wasm_bindgen(js_name = requestId)]
+    pub fn request_id(&self, message: JsValue, timeout: JsValue) -> Result<f64, JsValue> {
+        if !message.is_object() || message.is_function() || js_sys::Array::is_array(&message) {
+            let message = "rebound-ws: request() takes a plain object message";
+            return Err(js_error(ErrorKind::Type, message));
+        }
+        request_timeout(&timeout, self.request_timeout_ms)?;
+        Ok(self.engine.next_request_id().0 as f64)
+    }
+
+    /// Sends request `id` (from [`Core::request_id`]) as `text`. Throws a `RangeError`
+    /// when the queue refuses it; its end (reply, timeout, drop, disconnect) is reported
+    /// through `resolve`/`requestFailed`.
+    pub fn request(&mut self, id: f64, text: String, timeout: JsValue) -> Result<(), JsValue> {
+        let timeout_ms = request_timeout(&timeout, self.request_timeout_ms)?;
+        if self.engine.next_request_id().0 as f64 != id {
+            let message = "rebound-ws: request() was called again while its message was being built";
+            return Err(js_error(ErrorKind::Range, message));
+        }
+        let now = now();
+        let started = self.engine.request(now, timeout_ms, |_| Payload::new(text.into()));
+        self.pump(now);
+        started.map(|_| ()).map_err(|error| refused(&error))
+    }
+
     /// The reply to request `id` arrived; `false` if it is no longer pending.
-    pub fn resolve(&self, id: f64) -> bool {
-        Driver::act(&self.driver, |d, _| d.engine.resolve_request(ws_core::RequestId(id as u64))).unwrap_or(false)
+    pub fn resolve(&mut self, id: f64) -> bool {
+        self.engine.resolve_request(RequestId(id as u64))
     }
 
-    /// The heartbeat reply arrived on the current socket.
-    pub fn pong(&self) {
-        Driver::act(&self.driver, |d, now| d.pong(now));
+    /// The app's URL provider gave `url` for attempt `conn` (already made a string).
+    #[wasm_bindgen(js_name = openUrl)]
+    pub fn open_url(&mut self, conn: u32, url: &str) {
+        let now = now();
+        self.open(now, ConnId(conn), url);
+        self.pump(now);
     }
 
-    /// The wrapper's verification of socket `conn` finished.
-    pub fn verified(&self, conn: u32, ok: bool) {
-        Driver::act(&self.driver, |d, now| d.engine.verification_done(now, ConnId(conn), ok));
+    /// Attempt `conn` could not start: the URL provider threw or rejected, the `WebSocket`
+    /// constructor threw, or the new socket refused its handlers. `error` is the cause.
+    pub fn failed(&mut self, conn: u32, error: JsValue) {
+        let now = now();
+        self.fail_attempt(now, ConnId(conn), &error);
+        self.pump(now);
+    }
+
+    /// Socket `conn` opened.
+    pub fn opened(&mut self, conn: u32) {
+        let now = now();
+        self.engine.socket_opened(now, ConnId(conn));
+        self.pump(now);
+    }
+
+    /// Socket `conn` reported an error.
+    pub fn errored(&mut self, conn: u32) {
+        let now = now();
+        self.engine.socket_error(now, ConnId(conn));
+        self.pump(now);
+    }
+
+    /// Socket `conn` closed. The fields are the close event's as read (a look-alike may
+    /// leave any out: no code reads as 1006, no reason as empty); `decision` is what the
+    /// app's `shouldReconnect` answered (`true`, `false`, or anything else for the table).
+    pub fn closed(&mut self, conn: u32, code: JsValue, reason: JsValue, was_clean: JsValue, decision: JsValue) {
+        let code = code.as_f64().filter(|c| (0.0..=65_535.0).contains(c)).map_or(1006, |c| c as u16);
+        let reason = reason.as_string().unwrap_or_default();
+        let decision = match decision.as_bool() {
+            Some(true) => CloseDecision::Reconnect,
+            Some(false) => CloseDecision::Stop,
+            None => CloseDecision::Default,
+        };
+        let now = now();
+        let clean = was_clean.as_bool().unwrap_or(false);
+        self.engine.socket_closed_decided(now, ConnId(conn), code, &reason, clean, decision);
+        self.pump(now);
+    }
+
+    /// The ready check on socket `conn` answered: `undefined`/`null` = not the answer yet,
+    /// otherwise its truthiness says ready (true) or failed (false).
+    pub fn verdict(&mut self, conn: u32, verdict: JsValue) {
+        if verdict.is_undefined() || verdict.is_null() {
+            return;
+        }
+        let now = now();
+        self.engine.verification_done(now, ConnId(conn), verdict.is_truthy());
+        self.pump(now);
+    }
+
+    /// The heartbeat reply arrived; `received` is the wrapper's inbound count, which is
+    /// settled here (everything counted arrived no later than the reply).
+    pub fn pong(&mut self, received: f64) {
+        let now = now();
+        if let Some(conn) = self.engine.current_conn() {
+            self.counted = received;
+            self.engine.pong_received(now, conn);
+        }
+        self.pump(now);
     }
 
     /// A direct send found `bufferedAmount` above the high-water mark.
-    pub fn congested(&self, buffered: f64) {
-        Driver::act(&self.driver, |d, now| {
-            if let Some(conn) = d.engine.current_conn() {
-                d.engine.set_buffered_amount(now, conn, buffered as usize);
-            }
-        });
+    pub fn congested(&mut self, buffered: f64) {
+        let now = now();
+        if let Some(conn) = self.engine.current_conn() {
+            self.engine.set_buffered_amount(now, conn, buffered as usize);
+        }
+        self.pump(now);
     }
 
-    /// The state's name (`connecting`, `open`, `reconnecting`, …).
+    /// The timer fired. `received` is the wrapper's inbound count, `buffered` the socket's
+    /// `bufferedAmount`.
+    pub fn tick(&mut self, received: f64, buffered: f64) {
+        let now = now();
+        self.armed = None;
+        if let Some(conn) = self.engine.current_conn() {
+            if received > self.counted {
+                let fresh = (received - self.counted).min(u32::MAX as f64) as u32;
+                self.counted = received;
+                self.engine.socket_activity(conn, now, fresh);
+            }
+            if self.engine.state() == State::Open {
+                self.engine.set_buffered_amount(now, conn, buffered as usize);
+            }
+        }
+        self.engine.handle_timeout(now);
+        self.pump(now);
+    }
+
+    /// A page event: its `type`, and `document.hidden` for `visibilitychange` or
+    /// `persisted` for `pagehide`/`pageshow`. Other types are ignored.
+    pub fn hint(&mut self, event_type: &str, flag: bool) {
+        if let Some(hint) = Hint::from_event(event_type, flag) {
+            let now = now();
+            self.engine.hint(now, hint);
+            self.pump(now);
+        }
+    }
+
+    /// The page events [`Core::hint`] understands, as `[type, onDocument]` pairs.
+    #[wasm_bindgen(js_name = hintEvents)]
+    pub fn hint_events() -> js_sys::Array {
+        Hint::EVENTS
+            .iter()
+            .map(|(name, on_document)| js_sys::Array::of2(&(*name).into(), &(*on_document).into()))
+            .collect()
+    }
+
+    /// The engine's state name.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        self.driver.try_borrow().map(|d| d.engine.state().as_str()).unwrap_or("busy").into()
+        self.engine.state().as_str().into()
     }
 
-    /// Bytes waiting in the queue (cheap: for `bufferedAmount`).
+    /// Bytes waiting in the queue (for `bufferedAmount`).
     #[wasm_bindgen(js_name = queuedBytes)]
     pub fn queued_bytes(&self) -> f64 {
-        self.driver.try_borrow().map_or(0.0, |d| d.engine.queued().1 as f64)
+        self.engine.queued().1 as f64
     }
 
     /// Counters and the current state's details, as a plain object.
     pub fn stats(&self) -> Object {
         let stats = Object::new();
-        let Ok(driver) = self.driver.try_borrow() else { return stats };
-        let engine = &driver.engine;
-        let s = engine.stats();
-        let (queued, queued_bytes) = engine.queued();
-        let (attempt, retry_at) = match engine.state() {
-            ws_core::State::Connecting { attempt } | ws_core::State::Verifying { attempt } => (attempt, None),
-            ws_core::State::Reconnecting { attempt, retry_at } => (attempt, Some(retry_at)),
-            ws_core::State::Offline { attempt } => (attempt, None),
-            _ => (0, None),
-        };
-        let optional = |v: Option<u64>| v.map_or(JsValue::NULL, |v| (v as f64).into());
-        let fields: [(&str, JsValue); 13] = [
+        let s = self.engine.stats();
+        let (queued, queued_bytes) = self.engine.queued();
+        let (attempt, retry_at) = attempt_and_retry(self.engine.state());
+        let fields: [(&str, JsValue); 14] = [
             ("attempts", (s.attempts as f64).into()),
             ("opens", (s.opens as f64).into()),
             ("messagesSent", (s.messages_sent as f64).into()),
             ("messagesReceived", (s.messages_received as f64).into()),
             ("messagesDropped", (s.messages_dropped as f64).into()),
-            ("rttMs", optional(s.rtt_ms)),
-            ("openToReadyMs", optional(s.open_to_ready_ms)),
-            ("readySince", optional(s.ready_since)),
+            ("rttMs", optional_ms(s.rtt_ms)),
+            ("openToReadyMs", optional_ms(s.open_to_ready_ms)),
+            ("readySince", optional_ms(s.ready_since)),
             ("lastClose", s.last_close.map_or(JsValue::NULL, |k| k.as_str().into())),
             ("queued", (queued as f64).into()),
             ("queuedBytes", (queued_bytes as f64).into()),
             ("attempt", attempt.into()),
-            ("retryAt", optional(retry_at)),
+            ("retryAt", optional_ms(retry_at)),
+            ("maxRetries", self.max_retries()),
         ];
         for (key, value) in fields {
             let _ = Reflect::set(&stats, &key.into(), &value);
         }
-        let max = engine.config().max_retries().map_or(JsValue::NULL, JsValue::from);
-        let _ = Reflect::set(&stats, &"maxRetries".into(), &max);
         stats
-    }
-
-    /// Closes for good: socket, timer and page listeners.
-    pub fn dispose(&self) {
-        Driver::dispose(&self.driver);
-    }
-
-    /// Socket handlers alive in this wasm instance (flat across reconnects; for leak tests).
-    #[wasm_bindgen(js_name = liveHandlers)]
-    pub fn live_handlers() -> u32 {
-        crate::socket::live_handlers()
     }
 }
 
-fn status_code(status: Result<SendStatus, SendError<Payload>>) -> u8 {
-    match status {
-        Ok(SendStatus::Sent { congested: false }) => 0,
-        Ok(SendStatus::Sent { congested: true }) => 1,
-        Ok(SendStatus::Queued) => 2,
-        Ok(SendStatus::Dropped(_)) => 3,
-        Err(SendError::QueueFull(_)) => 4,
-        Err(SendError::TooLarge(_)) => 5,
+/// The attempt number and scheduled retry time a state carries.
+fn attempt_and_retry(state: State) -> (u32, Option<u64>) {
+    match state {
+        State::Connecting { attempt } | State::Verifying { attempt } | State::Offline { attempt } => (attempt, None),
+        State::Reconnecting { attempt, retry_at } => (attempt, Some(retry_at)),
+        _ => (0, None),
+    }
+}
+
+/// The `WebSocket` `readyState` a state means: OPEN only when ready, CLOSED when nothing
+/// will happen until the app acts, CONNECTING otherwise (including while verifying and
+/// while suspended in the back/forward cache, from which it comes back by itself).
+fn ready_state(state: State) -> u8 {
+    match state {
+        State::Open => 1,
+        State::Idle | State::Closed | State::Failed { .. } => 3,
+        _ => 0,
+    }
+}
+
+/// Whether a socket in `state` goes on by itself (see [`Sink`]'s `state`).
+fn keeps_running(state: State) -> bool {
+    ready_state(state) != 3
+}
+
+/// A refused send as the `RangeError` `send()`/`request()` throw.
+fn refused(error: &SendError<Payload>) -> JsValue {
+    let message = match error {
+        SendError::QueueFull(_) => "rebound-ws: the outbound queue is full (maxEnqueuedMessages / maxEnqueuedBytes)",
+        SendError::TooLarge(_) => "rebound-ws: the message is larger than maxEnqueuedBytes",
+    };
+    js_error(ErrorKind::Range, message)
+}
+
+impl Core {
+    fn max_retries(&self) -> JsValue {
+        self.engine.config().max_retries().map_or(JsValue::NULL, JsValue::from)
+    }
+
+    /// Asks the wrapper to create socket `conn` for `url`, or fails the attempt.
+    fn open(&mut self, now: u64, conn: ConnId, url: &str) {
+        if self.engine.current_conn() != Some(conn) {
+            return; // abandoned while the provider was resolving
+        }
+        match resolve_url(url) {
+            Ok(url) => self.sink.open_socket(conn.0, &url),
+            Err(error) => self.fail_attempt(now, conn, &error),
+        }
+    }
+
+    fn fail_attempt(&mut self, now: u64, conn: ConnId, error: &JsValue) {
+        if self.engine.current_conn() == Some(conn) {
+            self.sink.failure(error);
+            self.engine.socket_error(now, conn);
+            self.engine.socket_closed(now, conn, 1006, "", false);
+        }
+    }
+
+    /// Hands everything the engine asked for to the sink, then re-arms the timer.
+    fn pump(&mut self, now: u64) {
+        while let Some(output) = self.engine.poll_output() {
+            match output {
+                Output::OpenSocket { conn, .. } => match self.url.clone() {
+                    Some(url) => self.open(now, conn, &url),
+                    None => self.sink.need_url(conn.0),
+                },
+                Output::Transmit { conn, payload } => self.sink.transmit(conn.0, &payload.value),
+                Output::SendPing { conn } => self.sink.ping(conn.0),
+                Output::Verify { conn } => self.sink.verify(conn.0),
+                Output::CloseSocket { conn, code, reason } => self.sink.close_socket(conn.0, code, &reason),
+                Output::Event(event) => self.report(now, event),
+                _ => {}
+            }
+        }
+        self.arm_timer(now);
+    }
+
+    fn report(&self, now: u64, event: Event<Payload>) {
+        let sink = &self.sink;
+        match event {
+            Event::StateChanged(state) => {
+                let (attempt, retry_at) = attempt_and_retry(state);
+                let retry_in = optional_ms(retry_at.map(|at| at.saturating_sub(now)));
+                sink.state(
+                    state.as_str(),
+                    ready_state(state),
+                    attempt,
+                    self.max_retries(),
+                    retry_in,
+                    keeps_running(state),
+                );
+            }
+            Event::Ready { conn, open_to_ready_ms } => sink.ready(conn.0, open_to_ready_ms as f64),
+            Event::Closed(info) => sink.close(
+                info.code,
+                &info.reason,
+                info.was_clean,
+                info.kind.as_str(),
+                info.kind.hint(),
+                info.will_retry,
+                optional_ms(info.retry_in_ms),
+            ),
+            Event::Error { conn } => sink.error(conn.0),
+            Event::Dropped { payload, reason } => sink.dropped(&payload.value, reason.as_str()),
+            Event::RequestFailed { id, failure } => sink.request_failed(id.0 as f64, failure.as_str()),
+            Event::Drain => sink.drain(),
+            _ => {}
+        }
+    }
+
+    /// One timer for the engine's next deadline. A later deadline keeps the armed timer: it
+    /// fires early, finds nothing due, and re-arms then (traffic that postpones the
+    /// heartbeat costs no timer churn). No deadline cancels it: a stopped socket holds none.
+    fn arm_timer(&mut self, now: u64) {
+        match (self.armed, self.engine.poll_timeout()) {
+            (Some(armed), Some(next)) if next >= armed => {}
+            (armed, None) => {
+                if armed.is_some() {
+                    self.armed = None;
+                    self.sink.timer(-1.0);
+                }
+            }
+            (_, Some(next)) => {
+                self.armed = Some(next);
+                self.sink.timer(next.saturating_sub(now).min(i32::MAX as u64) as f64);
+            }
+        }
     }
 }

@@ -1,30 +1,62 @@
 //! # ws-wasm: Rebound in the browser
 //!
-//! Binds the [`ws_core`] engine to a real `WebSocket` (the browser's, or any constructor
-//! with the same shape, such as the `ws` package in Node), one `setTimeout` for the engine's
-//! next deadline, and the page's `online`/`offline`, `visibilitychange` and
-//! `pagehide`/`pageshow` events. Two faces:
+//! Binds the [`ws_core`] engine to real `WebSocket`s (the browser's, or any constructor
+//! with the same shape, such as the `ws` package in Node). Two faces:
 //!
-//! - [`Socket`], the Rust API (used by the Leptos status widget);
-//! - [`Core`], the JS API's policy half, wrapped by the npm package `rebound-ws`.
+//! - [`Core`], the JS face, driven by the npm package `rebound-ws`: sans-IO like the engine
+//!   (the JS wrapper does every piece of I/O and runs every piece of app code after the
+//!   wasm call has returned), so it builds without std and ships small;
+//! - `Socket`, the Rust face (feature `rust-api`, on by default) for Rust/wasm apps such as
+//!   the Leptos status widget, which drives the socket, one timer and the page's events
+//!   from Rust.
 //!
-//! Each socket's handlers are detached and dropped when it is replaced
-//! ([`live_handlers`] stays flat across reconnects), and no input a user or a server can
-//! produce panics: errors come back as typed values or JS errors naming the problem.
+//! Both read their settings through one options path ([`options`]): the same defaults,
+//! the same rule for when verification is on. No input a user or a server can produce
+//! panics: errors come back as typed values or JS errors naming the problem.
+//!
+//! Module map (no cycles): `errors`, `url`, `payload` and `options` are shared leaves;
+//! `js_api` uses them; the Rust face is `socket` and `page` (the browser's objects, which
+//! report through callbacks), `driver` (the engine's loop) and `rust_api` (the public
+//! `Socket`), each using only the ones before it.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod driver;
-mod env;
+extern crate alloc;
+
+mod errors;
 mod js_api;
-mod options;
-mod rust_api;
-mod socket;
+pub mod options;
+mod payload;
 mod url;
 
-pub use driver::Payload;
-pub use js_api::Core;
-pub use options::OptionError;
-pub use rust_api::{Options, Socket, SocketEvent, Verify, VerifyPredicate};
+#[cfg(feature = "rust-api")]
+mod driver;
+#[cfg(feature = "rust-api")]
+mod page;
+#[cfg(feature = "rust-api")]
+mod rust_api;
+#[cfg(feature = "rust-api")]
+mod socket;
+
+pub use errors::ErrorKind;
+pub use js_api::{Core, Sink};
+pub use payload::Payload;
+#[cfg(feature = "rust-api")]
+pub use rust_api::{Busy, Options, Refused, Socket, SocketEvent, Verify, VerifyPredicate};
+#[cfg(feature = "rust-api")]
 pub use socket::live_handlers;
 pub use ws_core;
+
+/// The npm artifact has no std: a panic (none is reachable from any input) traps, and
+/// memory comes from dlmalloc.
+#[cfg(all(feature = "npm", not(feature = "std"), target_arch = "wasm32"))]
+mod npm_runtime {
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo) -> ! {
+        core::arch::wasm32::unreachable()
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+}

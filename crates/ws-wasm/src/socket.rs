@@ -1,14 +1,12 @@
-//! One browser socket and the handlers attached to it, detached and dropped together.
+//! One browser socket and its handlers, detached and dropped together (Rust face).
 
 use std::cell::Cell;
-use std::rc::Weak;
+use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 use ws_core::ConnId;
-
-use crate::driver::{Driver, DriverCell};
 
 #[wasm_bindgen]
 extern "C" {
@@ -23,11 +21,23 @@ thread_local! {
     static LIVE_HANDLERS: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Socket event handlers currently alive (attached to some socket). Stays flat across any
-/// number of reconnects: each replaced socket's handlers are detached and dropped.
+/// Socket event handlers currently alive (attached to some socket) in the Rust face. Stays
+/// flat across any number of reconnects: each replaced socket's handlers are detached and
+/// dropped.
 pub fn live_handlers() -> u32 {
     LIVE_HANDLERS.with(Cell::get)
 }
+
+/// What a socket reported.
+pub(crate) enum SocketInput {
+    Opened,
+    Closed { code: u16, reason: String, clean: bool },
+    Error,
+    Message(MessageEvent),
+}
+
+/// Where a socket's handlers report, with the socket's number.
+pub(crate) type Report = Rc<dyn Fn(ConnId, SocketInput)>;
 
 type Handler = Closure<dyn FnMut(JsValue)>;
 
@@ -35,39 +45,41 @@ type Handler = Closure<dyn FnMut(JsValue)>;
 pub(crate) struct SocketSlot {
     pub(crate) ws: WebSocket,
     pub(crate) conn: ConnId,
-    /// Kept alive while attached; detached in `drop`.
-    handlers: Vec<Handler>,
+    // Kept alive while attached; detached in `drop`.
+    on_open: Handler,
+    on_close: Handler,
+    on_error: Handler,
+    on_message: Handler,
 }
 
 impl SocketSlot {
-    /// Attaches open/close/error handlers (and a message handler when Rust receives the
-    /// messages) that report to the driver behind `driver`.
-    pub(crate) fn attach(ws: WebSocket, conn: ConnId, driver: &Weak<DriverCell>, messages_in_rust: bool) -> Self {
-        let handler = |report: fn(&Weak<DriverCell>, ConnId, JsValue)| -> Handler {
-            let weak = driver.clone();
-            Closure::new(move |event: JsValue| report(&weak, conn, event))
+    /// Attaches the open/close/error/message handlers, reporting to `report`.
+    pub(crate) fn attach(ws: WebSocket, conn: ConnId, report: &Report) -> Self {
+        let handler = |read: fn(JsValue) -> SocketInput| -> Handler {
+            let report = report.clone();
+            Closure::new(move |event: JsValue| report(conn, read(event)))
         };
-        let mut handlers = vec![
-            handler(|d, conn, _| Driver::socket_opened(d, conn)),
-            handler(|d, conn, event| Driver::socket_closed(d, conn, event.unchecked_ref::<CloseEvent>())),
-            handler(|d, conn, _| Driver::socket_error(d, conn)),
-        ];
-        ws.set_onopen(Some(handlers[0].as_ref().unchecked_ref()));
-        ws.set_onclose(Some(handlers[1].as_ref().unchecked_ref()));
-        ws.set_onerror(Some(handlers[2].as_ref().unchecked_ref()));
-        if messages_in_rust {
-            let on_message =
-                handler(|d, conn, event| Driver::socket_message(d, conn, event.unchecked_into::<MessageEvent>()));
-            ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            handlers.push(on_message);
-        }
-        LIVE_HANDLERS.with(|n| n.set(n.get() + handlers.len() as u32));
-        SocketSlot { ws, conn, handlers }
+        let slot = SocketSlot {
+            on_open: handler(|_| SocketInput::Opened),
+            on_close: handler(|event| {
+                let event = event.unchecked_into::<CloseEvent>();
+                SocketInput::Closed { code: event.code(), reason: event.reason(), clean: event.was_clean() }
+            }),
+            on_error: handler(|_| SocketInput::Error),
+            on_message: handler(|event| SocketInput::Message(event.unchecked_into())),
+            ws,
+            conn,
+        };
+        slot.ws.set_onopen(Some(slot.on_open.as_ref().unchecked_ref()));
+        slot.ws.set_onclose(Some(slot.on_close.as_ref().unchecked_ref()));
+        slot.ws.set_onerror(Some(slot.on_error.as_ref().unchecked_ref()));
+        slot.ws.set_onmessage(Some(slot.on_message.as_ref().unchecked_ref()));
+        LIVE_HANDLERS.with(|n| n.set(n.get() + 4));
+        slot
     }
 
     pub(crate) fn send(&self, data: &JsValue) {
-        // Browsers only throw while CONNECTING, which the engine never sends in; a socket
-        // that is closing discards silently, as the close that follows will report.
+        // Browsers only throw while CONNECTING, which the engine never sends in.
         let _ = self.ws.unchecked_ref::<Sender>().send_any(data);
     }
 
@@ -88,9 +100,7 @@ impl Drop for SocketSlot {
         self.ws.set_onopen(None);
         self.ws.set_onclose(None);
         self.ws.set_onerror(None);
-        if self.handlers.len() > 3 {
-            self.ws.set_onmessage(None);
-        }
-        LIVE_HANDLERS.with(|n| n.set(n.get().saturating_sub(self.handlers.len() as u32)));
+        self.ws.set_onmessage(None);
+        LIVE_HANDLERS.with(|n| n.set(n.get().saturating_sub(4)));
     }
 }

@@ -22,9 +22,9 @@ async fn open_echo_and_user_close() {
     assert_eq!(socket.send("hello"), Ok(SendStatus::Sent { congested: false }));
     wait_for("the echo", 5_000, || events.texts() == ["hello"]).await;
     socket.close(1000, "bye").unwrap();
-    assert_eq!(socket.state(), State::Closed);
+    assert_eq!(socket.state().unwrap(), State::Closed);
     assert_eq!(events.last_close_kind(), Some(CloseKind::User));
-    assert_eq!(socket.stats().messages_sent, 1);
+    assert_eq!(socket.stats().unwrap().messages_sent, 1);
 }
 
 #[wasm_bindgen_test]
@@ -35,7 +35,7 @@ async fn dropped_connections_come_back() {
     fault("drop", "").await;
     wait_for("a connection-lost close", 5_000, || events.last_close_kind() == Some(CloseKind::ConnectionLost)).await;
     wait_open(&socket).await;
-    assert_eq!(socket.stats().opens, 2);
+    assert_eq!(socket.stats().unwrap().opens, 2);
 }
 
 #[wasm_bindgen_test]
@@ -62,7 +62,7 @@ async fn half_open_link_is_detected_by_the_heartbeat() {
     let (socket, events) = connect(quick().heartbeat_interval(interval).heartbeat_timeout(timeout));
     wait_open(&socket).await;
     sleep(400).await; // at least one ping answered
-    assert!(socket.stats().rtt_ms.is_some(), "heartbeat round trip measured");
+    assert!(socket.stats().unwrap().rtt_ms.is_some(), "heartbeat round trip measured");
     let started = now();
     fault("blackhole", "ms=5000").await;
     wait_for("heartbeat-timeout", 5_000, || events.last_close_kind() == Some(CloseKind::HeartbeatTimeout)).await;
@@ -121,7 +121,7 @@ async fn close_codes_follow_the_policy_table() {
         if retries {
             wait_open(&socket).await;
         } else {
-            assert!(matches!(socket.state(), State::Failed { .. }));
+            assert!(matches!(socket.state().unwrap(), State::Failed { .. }));
             let before = accepted().await;
             sleep(400).await;
             assert_eq!(accepted().await, before, "no reconnect after {code}");
@@ -141,7 +141,7 @@ async fn verification_gates_ready() {
     reset().await;
     let (socket, events) = connect_with(verifying(|t| t.contains("welcome").then_some(true)));
     wait_open(&socket).await;
-    assert!(socket.stats().open_to_ready_ms.is_some());
+    assert!(socket.stats().unwrap().open_to_ready_ms.is_some());
     assert!(events.count(|e| matches!(e, SocketEvent::Ready { .. })) == 1);
     assert!(events.texts().is_empty(), "the answer went to the check, not the app");
 
@@ -149,7 +149,7 @@ async fn verification_gates_ready() {
     let (socket, events) = connect_with(verifying(|_| Some(false)));
     wait_for("verification-failed", 5_000, || events.last_close_kind() == Some(CloseKind::VerificationFailed)).await;
     assert!(events.closes()[0].will_retry);
-    assert_ne!(socket.state(), State::Open);
+    assert_ne!(socket.state().unwrap(), State::Open);
     socket.close(1000, "").unwrap();
 
     reset().await;
@@ -165,11 +165,11 @@ async fn offline_pauses_and_online_resumes() {
     let (socket, events) = connect(quick());
     wait_for("a failed attempt", 5_000, || !events.closes().is_empty()).await;
     dispatch_window("offline");
-    assert!(matches!(socket.state(), State::Offline { .. } | State::Connecting { .. }));
-    wait_for("offline", 5_000, || matches!(socket.state(), State::Offline { .. })).await;
-    let attempts = socket.stats().attempts;
+    assert!(matches!(socket.state().unwrap(), State::Offline { .. } | State::Connecting { .. }));
+    wait_for("offline", 5_000, || matches!(socket.state().unwrap(), State::Offline { .. })).await;
+    let attempts = socket.stats().unwrap().attempts;
     sleep(500).await;
-    assert_eq!(socket.stats().attempts, attempts, "no attempts while offline");
+    assert_eq!(socket.stats().unwrap().attempts, attempts, "no attempts while offline");
     reset().await;
     dispatch_window("online");
     wait_open(&socket).await;
@@ -192,12 +192,12 @@ async fn user_close_cancels_pending_retries() {
     reset().await;
     fault("down", "ms=60000").await;
     let (socket, events) = connect(quick());
-    wait_for("reconnecting", 5_000, || matches!(socket.state(), State::Reconnecting { .. })).await;
+    wait_for("reconnecting", 5_000, || matches!(socket.state().unwrap(), State::Reconnecting { .. })).await;
     socket.close(1000, "").unwrap();
-    let attempts = socket.stats().attempts;
+    let attempts = socket.stats().unwrap().attempts;
     sleep(600).await;
-    assert_eq!(socket.stats().attempts, attempts);
-    assert_eq!(socket.state(), State::Closed);
+    assert_eq!(socket.stats().unwrap().attempts, attempts);
+    assert_eq!(socket.state().unwrap(), State::Closed);
     assert!(!events.closes().is_empty());
     reset().await;
 }
@@ -276,11 +276,11 @@ async fn two_hundred_reconnects_leak_no_handlers() {
     wait_open(&socket).await;
     let baseline = live_handlers();
     for _ in 0..200 {
-        socket.reconnect();
+        socket.reconnect().unwrap();
         wait_open(&socket).await;
     }
     assert_eq!(live_handlers(), baseline, "one socket's handlers, however many reconnects");
-    assert_eq!(socket.stats().opens, 201);
+    assert_eq!(socket.stats().unwrap().opens, 201);
     drop(socket);
     assert_eq!(live_handlers(), baseline - 4, "dropping the socket detaches its handlers");
 }
@@ -294,9 +294,9 @@ async fn refused_close_codes_leave_the_socket_alone() {
     assert_eq!(error.name(), "InvalidAccessError");
     let error: js_sys::Error = socket.close(1000, &"x".repeat(124)).unwrap_err().unchecked_into();
     assert_eq!(error.name(), "SyntaxError");
-    assert_eq!(socket.state(), State::Open);
+    assert_eq!(socket.state().unwrap(), State::Open);
     socket.close(4321, "done").unwrap();
-    assert_eq!(socket.state(), State::Closed);
+    assert_eq!(socket.state().unwrap(), State::Closed);
 }
 
 #[wasm_bindgen_test]
@@ -313,10 +313,10 @@ fn bad_urls_are_syntax_errors() {
 #[wasm_bindgen_test]
 fn bad_js_options_name_the_option() {
     let options = js_sys::JSON::parse(r#"{"connectionTimeout": -1}"#).unwrap();
-    let notify = js_sys::Function::new_no_args("");
-    let counter = js_sys::Float64Array::new_with_length(1);
-    let error = Core::new(ws_url().into(), JsValue::UNDEFINED, options, notify, counter, 1.0).err().unwrap();
-    let parts = js_sys::Array::from(&error);
-    assert_eq!(parts.get(0).as_string().as_deref(), Some("RangeError"));
-    assert_eq!(parts.get(1).as_string().as_deref(), Some("connectionTimeout"));
+    let sink: ws_wasm::Sink = js_sys::Object::new().unchecked_into();
+    let error = Core::new(ws_url().into(), JsValue::UNDEFINED, options, sink, 1.0).err().unwrap();
+    // A real RangeError whose message names the option and the value.
+    assert!(error.is_instance_of::<js_sys::RangeError>());
+    let message = error.unchecked_into::<js_sys::Error>().message().as_string().unwrap();
+    assert!(message.contains("\"connectionTimeout\": -1"), "{message}");
 }

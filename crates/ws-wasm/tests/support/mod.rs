@@ -153,7 +153,7 @@ pub async fn wait_for(what: &str, timeout_ms: u32, mut condition: impl FnMut() -
 }
 
 pub async fn wait_open(socket: &Socket) {
-    wait_for("the socket to be open", 10_000, || socket.state() == State::Open).await;
+    wait_for("the socket to be open", 10_000, || socket.state().unwrap() == State::Open).await;
 }
 
 pub fn now() -> f64 {

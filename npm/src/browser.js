@@ -1,0 +1,10 @@
+// The ESM entry for browsers and bundlers: the wasm is a file of its own (dist/rebound.wasm,
+// fetched next to this module and compiled while the page loads), awaited at the module's
+// top level, so `new ReconnectingWebSocket(url)` is synchronous once the import resolved.
+import init from './generated/rebound_wasm.js';
+import { bind } from './instance.js';
+
+bind(await init({ module_or_path: new URL('./rebound.wasm', import.meta.url) }));
+
+export * from './index.js';
+export { default } from './index.js';
