@@ -3,7 +3,7 @@
 // A drop-in for reconnecting-websocket 4.x (and so for WebSocket); the README is the
 // contract, this file states it for the compiler. The same file serves `import` and
 // `require` consumers: the CommonJS build exports the same names (`default`,
-// `ReconnectingWebSocket`, `liveHandlers`).
+// `ReconnectingWebSocket`, `liveHandlers`, `pendingTimers`, `wasmMemoryBytes`).
 //
 // DOM types (Event, CloseEvent, MessageEvent, WebSocket, Blob) are used when the consumer's
 // `lib`/`types` declare them, and small structural stand-ins otherwise, so a Node project
@@ -417,10 +417,12 @@ export interface Options {
   heartbeatTimeout?: number | undefined;
 
   /**
-   * The heartbeat message, sent as is. JS API only.
+   * The heartbeat message: a string or binary data, sent as is, or another object, sent as
+   * its JSON (made once, when the socket is created; a value that cannot be sent is a
+   * `TypeError` then). JS API only.
    * @defaultValue `'ping'`
    */
-  heartbeatMessage?: Message | undefined;
+  heartbeatMessage?: string | ArrayBuffer | ArrayBufferView | object | undefined;
 
   /**
    * Recognises the heartbeat reply: a string compared with `===` to the message data, or a
@@ -450,27 +452,28 @@ export interface Options {
   verify?: ((socket: ReboundSocket) => boolean | void | PromiseLike<boolean | void>) | undefined;
 
   /**
-   * Message sent on every opened socket before it counts as open (a non-string is
-   * `JSON.stringify`-ed). Messages received while verifying are judged by `verifyReply`; without
-   * it, the first answer means ready. Turns verification on. JS API only.
+   * Message sent on every opened socket before it counts as open (as `heartbeatMessage`: an
+   * object other than binary data is sent as its JSON, made once). Messages received while
+   * verifying are judged by `verifyReply`; without it, the first answer means ready. Turns
+   * verification on. JS API only.
    * @defaultValue none
    */
-  verifyMessage?: string | object | undefined;
+  verifyMessage?: string | ArrayBuffer | ArrayBufferView | object | undefined;
 
   /**
    * Judges each message received while verifying (consumed, not dispatched): `true` = ready,
    * `false` = close with `verification-failed` and retry, `undefined`/`null` = not the answer
-   * yet (keep waiting, up to `verifyTimeout`). Without `verify` or `verifyMessage` it is used
-   * only when `verifyTimeout` is set (a server that speaks first). JS API only.
+   * yet (keep waiting, up to `verifyTimeout`). On its own (no `verify`, no `verifyMessage`) it
+   * turns verification on and judges what the server sends first. JS API only.
    * @defaultValue none
    */
   verifyReply?: ((data: any) => boolean | undefined | null) | undefined;
 
   /**
    * A ready check not finished in this long fails (ms, > 0; close kind
-   * `verification-timeout`). Setting it turns verification on even without `verify` /
-   * `verifyMessage`; then `verifyReply` judges what the server sends first.
-   * @defaultValue off; `10000` when `verify` or `verifyMessage` is given
+   * `verification-timeout`). Only a check (`verify`, `verifyMessage` or `verifyReply`) turns
+   * verification on; this only bounds it.
+   * @defaultValue `10000`
    */
   verifyTimeout?: number | undefined;
 
@@ -682,6 +685,9 @@ export declare class ReconnectingWebSocket {
 
 /** Socket handlers alive in this instance of the package: flat across reconnects (for leak checks). */
 export declare function liveHandlers(): number;
+
+/** Timers the package has armed and not yet fired or cancelled: 0 once every socket is closed (for leak checks). */
+export declare function pendingTimers(): number;
 
 /** Bytes of linear memory the package's wasm instance holds (grows in 64 KiB pages; for leak checks). */
 export declare function wasmMemoryBytes(): number;

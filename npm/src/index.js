@@ -153,14 +153,23 @@ export class ReconnectingWebSocket {
     const reply = settings.heartbeatReply;
     this.#isReply = typeof reply === 'function' ? reply : (data) => data === reply;
     const debug = settings.debug;
-    this.#log = typeof debug === 'function' ? debug : debug ? (...args) => console.log('[rebound-ws]', ...args) : null;
+    const logger = typeof debug === 'function' ? debug : debug ? (...args) => console.log('[rebound-ws]', ...args) : null;
+    // A logger is a debugging aid: if it throws, the line is lost and nothing else.
+    this.#log = logger && ((...args) => {
+      try {
+        logger(...args);
+      } catch {
+        // ignored
+      }
+    });
     this.#updateInspect();
-    if (!settings.startClosed) this.#call(() => this.#core.connect());
-    // Listeners can only be added once the constructor returns: unless the state has changed
-    // since, tell them where it stands.
-    const announced = this.#stateEvents;
+    if (!settings.startClosed) this.#core.connect();
+    // Like WebSocket's, the constructor fires no event: what it started (the first socket,
+    // the first statechange) is performed in a microtask, once listeners can be there.
+    // Unless something has been said since, the first statechange tells where it stands.
     queueMicrotask(() => {
-      if (this.#stateEvents === announced) this.#emit('statechange', { state: this.#state, ...this.#retryInfo() });
+      this.#flush();
+      if (this.#stateEvents === 0) this.#emit('statechange', { state: this.#state, ...this.#retryInfo() });
     });
   }
 
@@ -204,7 +213,7 @@ export class ReconnectingWebSocket {
         s.#record(() => s.#verify(conn));
       }),
       transmit: to((s, conn, data) => s.#record(() => s.#transmit(conn, data))),
-      ping: to((s, conn) => s.#record(() => s.#transmit(conn, s.#settings.heartbeatMessage))),
+      ping: to((s, conn) => s.#record(() => s.#sendControl(conn, s.#settings.heartbeatMessage))),
       closeSocket: to((s, conn, code, reason) => {
         if (s.#wanted === conn) s.#wanted = -1;
         s.#record(() => s.#closeSocket(conn, code, reason));
@@ -494,7 +503,30 @@ export class ReconnectingWebSocket {
     this.#call(() => this.#core.closed(conn, code, reason, read(event, 'wasClean'), decision));
   }
 
+  /** Sends an app message the engine handed over; one that cannot go out goes back to it. */
   #transmit(conn, data) {
+    // CLOSING or CLOSED: the socket would discard it (a server's close frame arrived and the
+    // close event is yet to come), so the engine keeps it for the next connection. A
+    // `readyState` that cannot be read counts as closed.
+    let state = 3;
+    try {
+      state = this.#ws?.readyState;
+    } catch {
+      // a look-alike's getter threw
+    }
+    if (conn === this.#conn && !(state >= 2)) {
+      try {
+        this.#ws.send(data);
+        return;
+      } catch (error) {
+        reportError(error);
+      }
+    }
+    this.#core.unsent(data);
+  }
+
+  /** Sends the heartbeat or verification message: for this socket only, never kept. */
+  #sendControl(conn, data) {
     if (conn !== this.#conn) return;
     try {
       this.#ws.send(data);
@@ -546,7 +578,7 @@ export class ReconnectingWebSocket {
         )
         .then((ok) => this.#socketEvent(conn, () => this.#core.verdict(conn, ok)));
     } else if (verifyMessage !== undefined) {
-      this.#transmit(conn, verifyMessage);
+      this.#sendControl(conn, verifyMessage);
     }
   }
 
@@ -557,7 +589,7 @@ export class ReconnectingWebSocket {
     this.#received++;
     if (this.#inspect !== null && this.#inspect(event)) return;
     const handler = this.onmessage;
-    if (handler !== null) {
+    if (typeof handler === 'function') {
       try {
         handler.call(this, event);
       } catch (error) {
@@ -575,7 +607,7 @@ export class ReconnectingWebSocket {
 
   /** Heartbeat replies, verification answers and request replies: `true` = consumed. */
   #inspectMessage = (event) => {
-    const data = event.data;
+    const data = event?.data;
     const conn = this.#verifying;
     if (conn >= 0) {
       // With `verify(socket)` the app's function listens for itself; otherwise

@@ -97,10 +97,24 @@ describe('maxEnqueuedMessages', () => {
     assert.equal(rws.stats.queued, 1);
   });
 
-  test('the queue survives close() and is sent on a later reconnect()', async () => {
+  test('close() reports every queued message as a drop (closed), and so is a send after it', async () => {
+    const rws = connect({ startClosed: true });
+    const drops = [];
+    rws.addEventListener('drop', (event) => drops.push([event.data, event.reason]));
+    rws.send('queued');
+    assert.equal(rws.stats.queued, 1);
+    rws.close();
+    assert.equal(rws.send('after'), true, 'accepted (and reported), as WebSocket.send does not throw when closed');
+    await until(() => drops.length === 2, { what: 'two drop events' });
+    assert.deepEqual(drops, [['queued', 'closed'], ['after', 'closed']]);
+    assert.equal(rws.stats.queued, 0);
+  });
+
+  test('a failed socket keeps its queue for reconnect()', async () => {
     const rws = connect();
     await until(isOpen(rws), { what: 'open' });
-    rws.close();
+    await bed.control('close', { code: '1008', reason: 'auth' });
+    await until(() => rws.state === 'failed', { what: 'failed' });
     rws.send('later');
     assert.equal(rws.stats.queued, 1);
     rws.reconnect();

@@ -161,10 +161,14 @@ impl<P: Payload> Engine<P> {
     }
 
     /// The app's `close(code, reason)`: closes the socket, cancels every timer and retry,
-    /// fails pending requests, and stays [`State::Closed`] until [`Engine::connect`].
-    /// Queued messages are kept for a later `connect`.
+    /// fails pending requests, reports every queued message dropped (`closed`: the app said
+    /// it is done, so nothing it sent is held without a word), and stays [`State::Closed`]
+    /// until [`Engine::connect`]. Messages sent while closed are dropped the same way.
     pub fn close(&mut self, _now: u64, code: u16, reason: &str) {
         self.fail_all_requests();
+        while let Some(item) = self.queue.pop() {
+            self.report_drop(item, DropReason::Closed);
+        }
         if let Some(socket) = self.socket.take() {
             self.close_socket(socket.conn, code, reason);
             self.end_socket(socket, CloseKind::User, code, reason.into(), true, false, None);
@@ -211,6 +215,22 @@ impl<P: Payload> Engine<P> {
     /// message outside the engine, before the call).
     pub fn next_request_id(&self) -> RequestId {
         self.requests.next_id()
+    }
+
+    /// A payload the engine handed over in [`Output::Transmit`] did not go out: the socket
+    /// was already closing (a server's close frame arrived; browsers discard sends from
+    /// then on and fire the close event later) or it was gone. The message is queued again,
+    /// after anything returned before it, so order holds: it goes out on the next connection
+    /// or is reported dropped like any queued message. Nothing accepted is lost silently.
+    /// (A request's message comes back untagged: its request already ends as
+    /// `disconnected` when the socket closes.)
+    pub fn transmit_failed(&mut self, now: u64, payload: P) {
+        self.stats.messages_sent = self.stats.messages_sent.saturating_sub(1);
+        let item = Queued { len: payload.byte_len(), payload, at: now, request: None };
+        match self.queue.push(item) {
+            Admit::Queued(evicted) => evicted.into_iter().for_each(|old| self.report_drop(old, DropReason::QueueFull)),
+            Admit::Dropped(item, reason) | Admit::Refused(item, reason) => self.drop_payload(item.payload, reason),
+        }
     }
 
     /// The reply to request `id` arrived; `false` if it was not pending (late or unknown).
@@ -522,6 +542,10 @@ impl<P: Payload> Engine<P> {
     }
 
     fn send_tagged(&mut self, now: u64, payload: P, request: Option<RequestId>) -> Result<SendStatus, SendError<P>> {
+        if self.state == State::Closed {
+            self.drop_payload(payload, DropReason::Closed);
+            return Ok(SendStatus::Dropped(DropReason::Closed));
+        }
         let item = Queued { len: payload.byte_len(), payload, at: now, request };
         if self.state == State::Open {
             if let Some(conn) = self.current_conn() {

@@ -345,6 +345,58 @@ fn a_verify_timeout_alone_does_not_verify() {
     assert_eq!(config.verify_timeout_ms(), Some(10_000), "the default timeout once a check is given");
 }
 
+#[test]
+fn a_transmit_that_did_not_go_out_is_sent_after_the_reconnect_in_order() {
+    let mut d = Driver::new(Config::builder().jitter(Jitter::None).build().unwrap());
+    let conn = d.connected();
+    d.outputs();
+    // The server's close frame arrived; the socket is CLOSING and the engine does not know.
+    for text in ["a", "b"] {
+        assert_eq!(d.engine.send(10, text.into()), Ok(SendStatus::Sent { congested: false }));
+    }
+    for text in ["a", "b"] {
+        d.engine.transmit_failed(11, text.into());
+    }
+    assert_eq!(d.engine.queued().0, 2);
+    d.engine.socket_closed(12, conn, 1012, "restart", true);
+    d.advance(d.retry_in());
+    let next = d.expect_open_socket();
+    d.engine.socket_opened(d.now, next);
+    let sent: Vec<_> = d
+        .outputs()
+        .into_iter()
+        .filter_map(|o| match o {
+            Output::Transmit { payload, .. } => Some(payload),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, ["a", "b"]);
+}
+
+#[test]
+fn a_transmit_that_did_not_go_out_and_does_not_fit_is_reported_dropped() {
+    let mut d = Driver::with(|b| b.max_enqueued_messages(0.0));
+    d.connected();
+    d.outputs();
+    d.engine.transmit_failed(5, "lost?".into());
+    assert!(d.events().contains(&Event::Dropped { payload: "lost?".into(), reason: DropReason::QueueFull }));
+}
+
+#[test]
+fn close_reports_every_queued_message_and_drops_later_sends() {
+    let mut d = Driver::new(Config::default());
+    d.engine.connect(0);
+    let conn = d.expect_open_socket();
+    d.engine.socket_closed(5, conn, 1006, "", false);
+    assert_eq!(d.engine.send(6, "held".into()), Ok(SendStatus::Queued));
+    d.outputs();
+    d.engine.close(7, 1000, "done");
+    assert!(d.events().contains(&Event::Dropped { payload: "held".into(), reason: DropReason::Closed }));
+    assert_eq!(d.engine.queued(), (0, 0));
+    assert_eq!(d.engine.send(8, "late".into()), Ok(SendStatus::Dropped(DropReason::Closed)));
+    assert!(d.events().contains(&Event::Dropped { payload: "late".into(), reason: DropReason::Closed }));
+}
+
 // ---- hints and decided closes ------------------------------------------------------------------
 
 #[test]

@@ -213,6 +213,14 @@ impl Core {
         }
     }
 
+    /// A payload from `transmit` did not go out (the socket was closing or gone): the
+    /// engine queues it again, in order, for the next connection, or reports it dropped.
+    pub fn unsent(&mut self, data: JsValue) {
+        let now = now();
+        self.engine.transmit_failed(now, Payload::new(data));
+        self.pump(now);
+    }
+
     /// Checks a `request()` (the message must be a plain object, the timeout `undefined`
     /// or a number of ms) and returns the id the request will carry; the wrapper builds
     /// the JSON with it and calls [`Core::request`].

@@ -142,17 +142,18 @@ fn is_string_or_function(value: &JsValue) -> bool {
     value.is_string() || value.is_function()
 }
 
-/// A message option: a string as is, a plain object or array as its JSON (made once,
-/// here, so a value that cannot be sent is refused now, not at every attempt).
+/// A message option: a string or binary data (`ArrayBuffer`, typed array, `DataView`) as
+/// is, another object as its JSON (made once, here, so a value that cannot be sent is
+/// refused now, not at every attempt).
 fn message(options: &JsValue, name: &str, default: Option<&str>) -> Result<JsValue, JsValue> {
     let value = get(options, name);
     if value.is_undefined() {
         return Ok(default.map_or(JsValue::UNDEFINED, JsValue::from));
     }
-    if value.is_string() {
+    if value.is_string() || value.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(&value) {
         return Ok(value);
     }
-    let must = "must be a string or a JSON-serialisable object";
+    let must = "must be a string, binary data or a JSON-serialisable object";
     if !value.is_object() || value.is_function() {
         return Err(option_error(ErrorKind::Type, name, &value, must));
     }

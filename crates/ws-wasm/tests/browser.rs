@@ -320,3 +320,28 @@ fn bad_js_options_name_the_option() {
     let message = error.unchecked_into::<js_sys::Error>().message().as_string().unwrap();
     assert!(message.contains("\"connectionTimeout\": -1"), "{message}");
 }
+
+#[wasm_bindgen_test]
+async fn calls_from_inside_a_close_predicate_get_busy_never_a_false_answer() {
+    reset().await;
+    // The predicate runs inside the engine; what the app's code sees there is `Busy`, and
+    // the socket then goes on exactly as the predicate said.
+    let slot: Rc<std::cell::RefCell<Option<ws_wasm::Socket>>> = Rc::default();
+    let seen: Rc<std::cell::RefCell<Vec<String>>> = Rc::default();
+    let (in_slot, in_seen) = (slot.clone(), seen.clone());
+    let predicate: ws_wasm::ws_core::ClosePredicate = Rc::new(move |_, _| {
+        if let Some(socket) = in_slot.borrow().as_ref() {
+            in_seen.borrow_mut().push(format!("{:?} {:?} {:?}", socket.send("x"), socket.state(), socket.reconnect()));
+        }
+        ws_wasm::ws_core::CloseDecision::Reconnect
+    });
+    let (socket, _events) = connect(quick().close_predicate(predicate));
+    *slot.borrow_mut() = Some(socket.clone());
+    wait_open(&socket).await;
+    fault("close", "code=1008&reason=test").await; // stops by default; the predicate says retry
+    wait_for("an answer from inside the predicate", 5_000, || !seen.borrow().is_empty()).await;
+    assert_eq!(seen.borrow()[0], "Err(Busy) Err(Busy) Err(Busy)");
+    wait_open(&socket).await;
+    slot.borrow_mut().take();
+    socket.close(1000, "").unwrap();
+}
