@@ -178,9 +178,15 @@ export class ReconnectingWebSocket {
    * weakly: wasm keeps the sink alive, and must not keep a closed, unreferenced socket alive.
    */
   static #sink(ref) {
+    // Runs while wasm is on the stack: it must not throw (an exception unwinding through
+    // wasm would leave Core borrowed for good), whatever happens in it.
     const to = (method) => (...args) => {
       const self = ref.deref();
-      if (self) method(self, ...args);
+      try {
+        if (self) method(self, ...args);
+      } catch (error) {
+        reportError(error);
+      }
     };
     return {
       state: to((s, state, readyState, attempt, maxRetries, retryIn, keeps) => {

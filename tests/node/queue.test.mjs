@@ -110,15 +110,18 @@ describe('maxEnqueuedMessages', () => {
     assert.equal(rws.stats.queued, 0);
   });
 
-  test('a failed socket keeps its queue for reconnect()', async () => {
+  test('a socket that failed for good drops what is sent to it, and reconnect() starts afresh', async () => {
     const rws = connect();
+    const drops = [];
+    rws.addEventListener('drop', (event) => drops.push([event.data, event.reason]));
     await until(isOpen(rws), { what: 'open' });
     await bed.control('close', { code: '1008', reason: 'auth' });
     await until(() => rws.state === 'failed', { what: 'failed' });
-    rws.send('later');
-    assert.equal(rws.stats.queued, 1);
+    rws.send('while-failed');
+    await until(() => drops.length === 1, { what: 'a drop event' });
+    assert.deepEqual(drops, [['while-failed', 'closed']]);
     rws.reconnect();
-    await until(async () => (await received()).at(-1)?.includes('later'), { what: 'delivery' });
-    assert.deepEqual((await received()).at(-1), ['later']);
+    rws.send('after-retry');
+    await until(async () => (await received()).at(-1)?.includes('after-retry'), { what: 'delivery after reconnect()' });
   });
 });

@@ -14,7 +14,9 @@ import { root, startTestbed } from '../support/testbed.mjs';
 import { launchChromium } from '../support/chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const OVERALL_TIMEOUT_MS = 55_000;
+const OVERALL_TIMEOUT_MS = 100_000;
+const FUZZ_STEPS = Number(process.env.REBOUND_FUZZ_STEPS ?? 100_000);
+const FUZZ_SEED = Number(process.env.REBOUND_SEED ?? 20261122);
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws://127.0.0.1:*";
 const CSP_WITHOUT_WASM = "default-src 'self'; script-src 'self'; connect-src 'self' ws://127.0.0.1:*";
 
@@ -162,6 +164,15 @@ const cspReady = installed
     })()
   : false;
 
+// 4. The generated steps page (tests/pages/fuzz-page): hostile look-alikes and listeners
+// calling back in, in a real browser, then a real echo.
+const fuzzDir = join(work, 'fuzz-page');
+if (installed) {
+  cpSync(join(here, 'fuzz-page'), fuzzDir, { recursive: true });
+  cpSync(join(pkgDir, 'dist', 'index.js'), join(fuzzDir, 'rebound-ws.js'));
+  cpSync(join(pkgDir, 'dist', 'rebound.wasm'), join(fuzzDir, 'rebound.wasm'));
+}
+
 // ---------------------------------------------------------------------------------------
 // The browser.
 let browser;
@@ -180,7 +191,8 @@ async function openPage(url) {
     const where = m.location()?.url;
     consoleLines.push(`console.${m.type()}: ${m.text()}${where ? ` [${where}]` : ''}`);
   });
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.stack ?? e.message}`));
+  // The fuzz page's callbacks throw on purpose ("deliberate …"): those are not the page's errors.
+  page.on('pageerror', (e) => !/deliberate/.test(e.message) && consoleLines.push(`pageerror: ${e.stack ?? e.message}`));
   page.on('requestfailed', (r) => consoleLines.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('response', (r) => r.status() >= 400 && consoleLines.push(`http ${r.status()}: ${r.url()}`));
   await page.addInitScript(() => {
@@ -308,6 +320,26 @@ if (viteBuilt && launched) {
 } else {
   failures += 1;
   console.log('FAIL vite page checks: not reached (build or browser launch failed)');
+}
+
+if (installed && launched) {
+  await check(`fuzz: ${FUZZ_STEPS} generated steps (seed ${FUZZ_SEED}), hostile look-alikes, re-entrant listeners`, async () => {
+    const bed = await startTestbed({ www: fuzzDir });
+    cleanups.push(() => bed.stop());
+    const session = await openPage(`${bed.base}/`);
+    try {
+      await waitForData(session, { loaded: '1' }, 5000, 'the fuzz module to load');
+      const report = await session.page.evaluate(([seed, steps, url]) => window.fuzz(seed, steps, url), [FUZZ_SEED, FUZZ_STEPS, bed.wsUrl]);
+      if (report.trapped.length) throw fail(`the wasm module trapped: ${report.trapped[0]}`, await session.dump());
+      if (report.failures.length) throw fail(`${report.failures.length} invariant failure(s): ${report.failures.join('; ')}`, await session.dump());
+      const pageErrors = session.consoleLines.filter((l) => l.startsWith('pageerror'));
+      if (pageErrors.length) throw fail(`unexpected page errors: ${pageErrors[0]}`, await session.dump());
+      return `${report.steps} steps, ${report.messages} messages accounted for, final echo "${report.echo}"`;
+    } finally {
+      await session.context.close();
+      bed.stop();
+    }
+  });
 }
 
 if (cspReady && launched) {

@@ -161,14 +161,13 @@ impl<P: Payload> Engine<P> {
     }
 
     /// The app's `close(code, reason)`: closes the socket, cancels every timer and retry,
-    /// fails pending requests, reports every queued message dropped (`closed`: the app said
-    /// it is done, so nothing it sent is held without a word), and stays [`State::Closed`]
-    /// until [`Engine::connect`]. Messages sent while closed are dropped the same way.
+    /// fails pending requests, reports every queued message dropped (`closed`: nothing it
+    /// sent is held without a word), and stays [`State::Closed`] until [`Engine::connect`].
+    /// The same holds on [`State::Failed`]; messages sent in either state are dropped the
+    /// same way. (Only [`State::Idle`], before the first connect, holds them.)
     pub fn close(&mut self, _now: u64, code: u16, reason: &str) {
         self.fail_all_requests();
-        while let Some(item) = self.queue.pop() {
-            self.report_drop(item, DropReason::Closed);
-        }
+        self.drop_queue();
         if let Some(socket) = self.socket.take() {
             self.close_socket(socket.conn, code, reason);
             self.end_socket(socket, CloseKind::User, code, reason.into(), true, false, None);
@@ -542,7 +541,7 @@ impl<P: Payload> Engine<P> {
     }
 
     fn send_tagged(&mut self, now: u64, payload: P, request: Option<RequestId>) -> Result<SendStatus, SendError<P>> {
-        if self.state == State::Closed {
+        if matches!(self.state, State::Closed | State::Failed { .. }) {
             self.drop_payload(payload, DropReason::Closed);
             return Ok(SendStatus::Dropped(DropReason::Closed));
         }
@@ -566,6 +565,14 @@ impl<P: Payload> Engine<P> {
             }
             Admit::Refused(item, DropReason::TooLarge) => Err(SendError::TooLarge(item.payload)),
             Admit::Refused(item, _) => Err(SendError::QueueFull(item.payload)),
+        }
+    }
+
+    /// Reports every queued message dropped (`closed`): the engine stopped and nothing will
+    /// send them without the app acting.
+    fn drop_queue(&mut self) {
+        while let Some(item) = self.queue.pop() {
+            self.report_drop(item, DropReason::Closed);
         }
     }
 
@@ -644,6 +651,7 @@ impl<P: Payload> Engine<P> {
         if !retry || exhausted {
             self.end_socket(socket, kind, code, reason, was_clean, false, None);
             self.fail_all_requests();
+            self.drop_queue();
             self.set_state(State::Failed { kind, retries_exhausted: retry && exhausted });
             return;
         }

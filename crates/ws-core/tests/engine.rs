@@ -383,6 +383,18 @@ fn a_transmit_that_did_not_go_out_and_does_not_fit_is_reported_dropped() {
 }
 
 #[test]
+fn failing_for_good_reports_every_queued_message() {
+    let mut d = Driver::with(|b| b.max_retries(0.0));
+    d.engine.connect(0);
+    let conn = d.expect_open_socket();
+    assert_eq!(d.engine.send(1, "held".into()), Ok(SendStatus::Queued));
+    d.engine.socket_closed(5, conn, 1006, "", false);
+    assert!(matches!(d.engine.state(), State::Failed { .. }));
+    assert!(d.events().contains(&Event::Dropped { payload: "held".into(), reason: DropReason::Closed }));
+    assert_eq!(d.engine.send(6, "late".into()), Ok(SendStatus::Dropped(DropReason::Closed)));
+}
+
+#[test]
 fn close_reports_every_queued_message_and_drops_later_sends() {
     let mut d = Driver::new(Config::default());
     d.engine.connect(0);
