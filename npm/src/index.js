@@ -14,63 +14,8 @@
 // when its timer fires.
 import { Core } from './generated/rebound_wasm.js';
 import { exports as wasmExports } from './instance.js';
-
-const BUILTIN_EVENTS = ['open', 'close', 'error', 'message', 'statechange', 'ready', 'drop', 'drain'];
-
-function makeEvent(type, target, props) {
-  const event =
-    type === 'close' && typeof CloseEvent === 'function'
-      ? new CloseEvent('close', { code: props.code, reason: props.reason, wasClean: props.wasClean })
-      : new Event(type);
-  for (const key in props) {
-    if (!(key in event)) Object.defineProperty(event, key, { value: props[key], enumerable: true });
-  }
-  Object.defineProperty(event, 'target', { value: target });
-  return event;
-}
-
-/** An app callback threw: report it the way EventTarget does (uncaught, later), and go on. */
-function reportError(error) {
-  setTimeout(() => {
-    throw error;
-  });
-}
-
-function callListener(listener, event, self) {
-  try {
-    if (typeof listener === 'function') listener.call(self, event);
-    else if (listener && typeof listener.handleEvent === 'function') listener.handleEvent(event);
-  } catch (error) {
-    reportError(error);
-  }
-}
-
-/** `object[key]`, or `undefined` when reading it throws (events from look-alike sockets). */
-function read(object, key) {
-  try {
-    return object == null ? undefined : object[key];
-  } catch {
-    return undefined;
-  }
-}
-
-/** What `WebSocket.send` takes as is; anything else it converts to a string (WebIDL). */
-function isBinary(data) {
-  return (
-    ArrayBuffer.isView(data) ||
-    Object.prototype.toString.call(data) === '[object ArrayBuffer]' ||
-    (typeof Blob === 'function' && data instanceof Blob)
-  );
-}
-
-function withoutQuery(url) {
-  return String(url).replace(/[?#].*$/, '');
-}
-
-// The `ws` package reports an aborted handshake as an 'error' on the next tick, and an
-// EventEmitter with no 'error' listener throws, which kills a Node process; this listener,
-// never removed, keeps that error harmless once the socket is detached.
-function ignoreError() {}
+import { BUILTIN_EVENTS, callListener, ignoreError, isBinary, makeEvent, read, reportError, withoutQuery } from './events.js';
+import { onHint, watchPage } from './page.js';
 
 // Counters for leak checks (see `liveHandlers`, `pendingTimers`).
 let liveHandlerCount = 0;
@@ -80,30 +25,6 @@ let pendingTimerCount = 0;
 // are held here, as the browser holds an open WebSocket: one the app keeps no reference to
 // still reconnects. Stopped ones are not, so they can be collected with their wasm state.
 const held = new Set();
-
-// The page's hints, one set of listeners for every held instance that wants them.
-const hinted = new Set();
-let pageListeners = null;
-
-let deliverHint; // (socket, type, flag) => void, set by the class (it reaches Core)
-
-function onPageEvent(event) {
-  const flag = event.type === 'visibilitychange' ? document.hidden : !!event.persisted;
-  for (const socket of [...hinted]) deliverHint(socket, event.type, flag);
-}
-
-function watchPage(socket, on) {
-  if (typeof window === 'undefined' || typeof document === 'undefined') return;
-  if (on) hinted.add(socket);
-  else hinted.delete(socket);
-  if (hinted.size > 0 && !pageListeners) {
-    pageListeners = Core.hintEvents().map(([type, onDocument]) => [onDocument ? document : window, type]);
-    for (const [target, type] of pageListeners) target.addEventListener(type, onPageEvent);
-  } else if (hinted.size === 0 && pageListeners) {
-    for (const [target, type] of pageListeners) target.removeEventListener(type, onPageEvent);
-    pageListeners = null;
-  }
-}
 
 const warned = new Set();
 
@@ -123,6 +44,9 @@ export class ReconnectingWebSocket {
   #state = 'idle';
   #readyState = 3;
   #congested = false;
+  #highWater;
+  #lastBuffered = 0;
+  #sinceLook = 0;
   #sent = 0;
   #received = 0;
   #listeners = new Map(BUILTIN_EVENTS.map((type) => [type, []]));
@@ -134,6 +58,8 @@ export class ReconnectingWebSocket {
   #isReply;
   #lastFailure;
   #stateEvents = 0;
+  /** The retry details of the last state change (for the first statechange). */
+  #info = null;
   #timer = null;
   /** Recorded actions and events, performed in order by `#flush`. */
   #queue = [];
@@ -142,8 +68,10 @@ export class ReconnectingWebSocket {
   constructor(url, protocols, options) {
     // A plain copy, made here: getters on the app's object run now, in JS, not in wasm.
     const copy = options === undefined || options === null || typeof options !== 'object' ? options : { ...options };
-    this.#core = new Core(url, protocols, copy === undefined ? {} : copy, ReconnectingWebSocket.#sink(new WeakRef(this)), Math.floor(Math.random() * 2 ** 53));
+    const protocolList = Array.isArray(protocols) ? [...protocols] : protocols; // likewise
+    this.#core = new Core(url, protocolList, copy === undefined ? {} : copy, ReconnectingWebSocket.#sink(new WeakRef(this)), Math.floor(Math.random() * 2 ** 53));
     const settings = (this.#settings = this.#core.settings);
+    this.#highWater = settings.highWaterMark;
     for (const warning of settings.warnings) {
       if (!warned.has(warning)) {
         warned.add(warning);
@@ -194,12 +122,14 @@ export class ReconnectingWebSocket {
         s.#readyState = readyState;
         if (keeps) held.add(s);
         else held.delete(s);
-        watchPage(s, keeps && s.#settings?.networkHints !== false);
+        const hints = keeps && s.#settings?.networkHints !== false;
+        s.#info = { attempt, maxRetries, retryIn };
         if (s.#verifying >= 0 && state !== 'verifying') {
           s.#verifying = -1;
           s.#updateInspect();
         }
         s.#record(() => {
+          watchPage(s, hints); // it may call into wasm: not from inside the sink
           s.#log?.('state', state);
           s.#stateEvents++;
           s.#emit('statechange', { state, attempt, maxRetries, retryIn });
@@ -218,7 +148,7 @@ export class ReconnectingWebSocket {
         s.#updateInspect();
         s.#record(() => s.#verify(conn));
       }),
-      transmit: to((s, conn, data) => s.#record(() => s.#transmit(conn, data))),
+      transmit: to((s, conn, data, request) => s.#record(() => s.#transmit(conn, data, request))),
       ping: to((s, conn) => s.#record(() => s.#sendControl(conn, s.#settings.heartbeatMessage))),
       closeSocket: to((s, conn, code, reason) => {
         if (s.#wanted === conn) s.#wanted = -1;
@@ -262,6 +192,8 @@ export class ReconnectingWebSocket {
       ),
       drain: to((s) => {
         s.#congested = false;
+        s.#lastBuffered = 0;
+        s.#sinceLook = 0;
         s.#record(() => s.#emit('drain', {}));
       }),
       failure: to((s, error) => {
@@ -272,7 +204,7 @@ export class ReconnectingWebSocket {
   }
 
   static {
-    deliverHint = (socket, type, flag) => socket.#call(() => socket.#core.hint(type, flag));
+    onHint((socket, type, flag) => socket.#call(() => socket.#core.hint(type, flag)));
   }
 
   static get CONNECTING() { return 0; }
@@ -325,8 +257,15 @@ export class ReconnectingWebSocket {
     if (this.#readyState === 1 && this.#queue.length === 0 && !this.#congested && ws.readyState === 1) {
       ws.send(data);
       this.#sent++;
+      // bufferedAmount can only have grown by what was sent since it was last read (strings
+      // counted at 3 bytes per UTF-16 unit, their UTF-8 worst case), so it is read only when
+      // that bound could cross the high-water mark; Core decides what congestion means.
+      this.#sinceLook += typeof data === 'string' ? data.length * 3 : data.byteLength ?? data.size ?? 0;
+      if (this.#lastBuffered + this.#sinceLook <= this.#highWater) return true;
       const buffered = ws.bufferedAmount;
-      if (!(buffered > this.#settings.highWaterMark)) return true;
+      this.#lastBuffered = buffered;
+      this.#sinceLook = 0;
+      if (!(buffered > this.#highWater)) return true;
       this.#congested = true;
       this.#call(() => this.#core.congested(buffered));
       return false;
@@ -463,13 +402,18 @@ export class ReconnectingWebSocket {
   #attach(ws, conn) {
     this.#ws = ws;
     this.#conn = conn;
+    this.#lastBuffered = 0;
+    this.#sinceLook = 0;
     liveHandlerCount++;
     if (typeof ws.addEventListener === 'function') ws.addEventListener('error', ignoreError);
     ws.binaryType = this.#binaryType;
     ws.onopen = () => this.#socketEvent(conn, () => this.#core.opened(conn));
     ws.onerror = () => this.#socketEvent(conn, () => this.#core.errored(conn));
     ws.onclose = (event) => this.#socketClosed(conn, event);
-    ws.onmessage = this.#onMessage;
+    // A look-alike may refuse to let go of the handler: what it delivers later is dropped.
+    ws.onmessage = (event) => {
+      if (conn === this.#conn) this.#onMessage(event);
+    };
   }
 
   /** Removes the handlers of a socket the engine is done with. */
@@ -510,7 +454,7 @@ export class ReconnectingWebSocket {
   }
 
   /** Sends an app message the engine handed over; one that cannot go out goes back to it. */
-  #transmit(conn, data) {
+  #transmit(conn, data, request) {
     // CLOSING or CLOSED: the socket would discard it (a server's close frame arrived and the
     // close event is yet to come), so the engine keeps it for the next connection. A
     // `readyState` that cannot be read counts as closed.
@@ -528,7 +472,7 @@ export class ReconnectingWebSocket {
         reportError(error);
       }
     }
-    this.#core.unsent(data);
+    this.#core.unsent(data, request);
   }
 
   /** Sends the heartbeat or verification message: for this socket only, never kept. */
@@ -666,9 +610,7 @@ export class ReconnectingWebSocket {
   };
 
   #retryInfo() {
-    const s = this.#core.stats();
-    const retryIn = s.retryAt === null ? null : Math.max(0, Math.round(s.retryAt - performance.now()));
-    return { attempt: s.attempt, maxRetries: s.maxRetries, retryIn };
+    return this.#info ?? { attempt: 0, maxRetries: this.#core.stats().maxRetries, retryIn: null };
   }
 }
 

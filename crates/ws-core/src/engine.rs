@@ -40,7 +40,7 @@ struct Socket {
 /// assert_eq!(engine.state(), State::Open);
 /// engine.send(31, "hello".to_string()).unwrap();
 /// let outputs: Vec<_> = std::iter::from_fn(|| engine.poll_output()).collect();
-/// assert!(outputs.contains(&Output::Transmit { conn, payload: "hello".into() }));
+/// assert!(outputs.contains(&Output::Transmit { conn, payload: "hello".into(), request: None }));
 /// ```
 pub struct Engine<P> {
     config: Config,
@@ -218,17 +218,20 @@ impl<P: Payload> Engine<P> {
 
     /// A payload the engine handed over in [`Output::Transmit`] did not go out: the socket
     /// was already closing (a server's close frame arrived; browsers discard sends from
-    /// then on and fire the close event later) or it was gone. The message is queued again,
-    /// after anything returned before it, so order holds: it goes out on the next connection
-    /// or is reported dropped like any queued message. Nothing accepted is lost silently.
-    /// (A request's message comes back untagged: its request already ends as
-    /// `disconnected` when the socket closes.)
-    pub fn transmit_failed(&mut self, now: u64, payload: P) {
+    /// then on and fire the close event later) or it was gone. Nothing accepted is lost
+    /// silently: while the engine still means to connect, the message goes back to the front
+    /// of the queue (ahead of newer ones, after those that came back before it) and goes out
+    /// on the next connection; its request, if any, stays pending (it never left). Once the
+    /// engine has stopped (closed, failed) or the request has already ended, the message is
+    /// reported dropped (`closed`).
+    pub fn transmit_failed(&mut self, now: u64, payload: P, request: Option<RequestId>) {
         self.stats.messages_sent = self.stats.messages_sent.saturating_sub(1);
-        let item = Queued { len: payload.byte_len(), payload, at: now, request: None };
-        match self.queue.push(item) {
-            Admit::Queued(evicted) => evicted.into_iter().for_each(|old| self.report_drop(old, DropReason::QueueFull)),
-            Admit::Dropped(item, reason) | Admit::Refused(item, reason) => self.drop_payload(item.payload, reason),
+        let item = Queued { len: payload.byte_len(), payload, at: now, request };
+        let request_ended = request.is_some_and(|id| !self.requests.mark_unsent(id));
+        if matches!(self.state, State::Closed | State::Failed { .. }) || request_ended {
+            self.report_drop(item, DropReason::Closed);
+        } else {
+            self.queue.push_returned(item);
         }
     }
 
@@ -532,7 +535,7 @@ impl<P: Payload> Engine<P> {
         }
         self.stats.messages_sent += 1;
         self.buffered = self.buffered.saturating_add(item.len);
-        self.outputs.push_back(Output::Transmit { conn, payload: item.payload });
+        self.outputs.push_back(Output::Transmit { conn, payload: item.payload, request: item.request });
         let congested = self.buffered > self.config.high_water_bytes;
         if congested && self.drain_check_at.is_none() {
             self.drain_check_at = Some(now.saturating_add(DRAIN_POLL_MS));

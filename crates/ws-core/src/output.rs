@@ -18,12 +18,15 @@ pub enum Output<P> {
         /// 0 for a first connect, n for the n-th retry.
         attempt: u32,
     },
-    /// Send this payload on socket `conn` now.
+    /// Send this payload on socket `conn` now. If it cannot go out (the socket is already
+    /// closing), give it back with [`crate::Engine::transmit_failed`], `request` included.
     Transmit {
         /// The socket.
         conn: ConnId,
         /// The app's message.
         payload: P,
+        /// The request this message carries, if it is one.
+        request: Option<RequestId>,
     },
     /// Send the heartbeat message (the app-level ping) on socket `conn`.
     SendPing {

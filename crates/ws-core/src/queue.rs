@@ -94,11 +94,22 @@ pub(crate) struct OutboundQueue<P> {
     max_bytes: usize,
     overflow: Overflow,
     ttl_ms: Option<u64>,
+    /// How many messages at the front came back from a socket that could not take them.
+    returned: usize,
 }
 
 impl<P> OutboundQueue<P> {
     pub(crate) fn new(max_messages: usize, max_bytes: usize, overflow: Overflow, ttl_ms: Option<u64>) -> Self {
-        OutboundQueue { items: VecDeque::new(), bytes: 0, max_messages, max_bytes, overflow, ttl_ms }
+        OutboundQueue { items: VecDeque::new(), bytes: 0, max_messages, max_bytes, overflow, ttl_ms, returned: 0 }
+    }
+
+    /// A message that was handed to a socket and came back (it was closing): it was sent
+    /// before anything still queued, so it goes ahead of them, after the ones that came back
+    /// before it. It was accepted long ago, so the limits do not apply to it.
+    pub(crate) fn push_returned(&mut self, item: Queued<P>) {
+        self.bytes += item.len;
+        self.items.insert(self.returned.min(self.items.len()), item);
+        self.returned += 1;
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -133,6 +144,7 @@ impl<P> OutboundQueue<P> {
     pub(crate) fn pop(&mut self) -> Option<Queued<P>> {
         let item = self.items.pop_front()?;
         self.bytes -= item.len;
+        self.returned = self.returned.saturating_sub(1);
         Some(item)
     }
 
@@ -155,6 +167,9 @@ impl<P> OutboundQueue<P> {
         let index = self.items.iter().position(|item| item.request == Some(id))?;
         let item = self.items.remove(index)?;
         self.bytes -= item.len;
+        if index < self.returned {
+            self.returned -= 1;
+        }
         Some(item)
     }
 }

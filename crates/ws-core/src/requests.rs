@@ -73,6 +73,11 @@ impl Requests {
         }
     }
 
+    /// Its message did not go out after all; `false` if the request is no longer pending.
+    pub(crate) fn mark_unsent(&mut self, id: RequestId) -> bool {
+        self.pending.iter_mut().find(|p| p.id == id).map(|p| p.sent_on = None).is_some()
+    }
+
     /// Forgets the request; `true` if it was pending.
     pub(crate) fn remove(&mut self, id: RequestId) -> bool {
         let before = self.pending.len();

@@ -302,7 +302,7 @@ fn verification_gates_ready_and_the_queue() {
     d.engine.verification_done(250, conn, true);
     let outputs = d.outputs();
     assert!(outputs.contains(&Output::Event(Event::Ready { conn, open_to_ready_ms: 240 })));
-    assert!(outputs.contains(&Output::Transmit { conn, payload: "queued".into() }));
+    assert!(outputs.contains(&Output::Transmit { conn, payload: "queued".into(), request: None }));
     assert_eq!(d.engine.stats().open_to_ready_ms, Some(240));
 }
 
@@ -354,11 +354,15 @@ fn a_transmit_that_did_not_go_out_is_sent_after_the_reconnect_in_order() {
     for text in ["a", "b"] {
         assert_eq!(d.engine.send(10, text.into()), Ok(SendStatus::Sent { congested: false }));
     }
+    assert_eq!(d.engine.send(10, "c".into()), Ok(SendStatus::Sent { congested: false }));
     for text in ["a", "b"] {
-        d.engine.transmit_failed(11, text.into());
+        d.engine.transmit_failed(11, text.into(), None);
     }
-    assert_eq!(d.engine.queued().0, 2);
-    d.engine.socket_closed(12, conn, 1012, "restart", true);
+    d.engine.socket_closed(11, conn, 1012, "restart", true);
+    // Sent while reconnecting: queued behind what came back; then "c" comes back late.
+    assert_eq!(d.engine.send(11, "d".into()), Ok(SendStatus::Queued));
+    d.engine.transmit_failed(11, "c".into(), None);
+    assert_eq!(d.engine.queued().0, 4);
     d.advance(d.retry_in());
     let next = d.expect_open_socket();
     d.engine.socket_opened(d.now, next);
@@ -370,16 +374,44 @@ fn a_transmit_that_did_not_go_out_is_sent_after_the_reconnect_in_order() {
             _ => None,
         })
         .collect();
-    assert_eq!(sent, ["a", "b"]);
+    assert_eq!(sent, ["a", "b", "c", "d"]);
 }
 
 #[test]
-fn a_transmit_that_did_not_go_out_and_does_not_fit_is_reported_dropped() {
+fn a_request_whose_message_came_back_stays_pending_and_goes_out_again() {
+    let mut d = Driver::new(Config::builder().jitter(Jitter::None).build().unwrap());
+    let conn = d.connected();
+    d.outputs();
+    let (id, _) = d.engine.request(10, 60_000, |id| format!("r{}", id.0)).unwrap();
+    d.engine.transmit_failed(11, format!("r{}", id.0), Some(id));
+    d.engine.socket_closed(12, conn, 1012, "restart", true);
+    assert!(!d.events().iter().any(|e| matches!(e, Event::RequestFailed { .. })), "it never left: not disconnected");
+    d.advance(d.retry_in());
+    let next = d.expect_open_socket();
+    d.engine.socket_opened(d.now, next);
+    assert!(d.outputs().contains(&Output::Transmit { conn: next, payload: format!("r{}", id.0), request: Some(id) }));
+    assert!(d.engine.resolve_request(id));
+}
+
+#[test]
+fn a_message_that_comes_back_after_close_is_reported_dropped() {
+    let mut d = Driver::new(Config::default());
+    d.connected();
+    d.engine.send(5, "bye".into()).unwrap();
+    d.engine.close(6, 1000, "");
+    d.outputs();
+    d.engine.transmit_failed(7, "bye".into(), None);
+    assert!(d.events().contains(&Event::Dropped { payload: "bye".into(), reason: DropReason::Closed }));
+    assert_eq!(d.engine.queued(), (0, 0));
+}
+
+#[test]
+fn a_transmit_that_did_not_go_out_is_kept_even_when_the_queue_is_full() {
     let mut d = Driver::with(|b| b.max_enqueued_messages(0.0));
     d.connected();
     d.outputs();
-    d.engine.transmit_failed(5, "lost?".into());
-    assert!(d.events().contains(&Event::Dropped { payload: "lost?".into(), reason: DropReason::QueueFull }));
+    d.engine.transmit_failed(5, "kept".into(), None);
+    assert_eq!(d.engine.queued().0, 1, "came back: kept even above the limit, it was accepted long ago");
 }
 
 #[test]

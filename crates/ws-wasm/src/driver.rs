@@ -7,9 +7,9 @@
 //! app callback may call back into the socket. The one piece of app code that runs while
 //! the driver is borrowed is a close predicate in the engine's `Config`: a call it makes
 //! gets [`Busy`], and socket or page inputs that arrive meanwhile wait in a queue and run
-//! as soon as the borrow ends.
+//! as soon as the borrow ends. (A request's `build` runs before the borrow.)
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -75,6 +75,8 @@ type Input = Box<dyn FnOnce(&mut Driver, u64)>;
 pub(crate) struct Shared {
     driver: RefCell<Driver>,
     waiting: RefCell<Vec<Input>>,
+    /// A settle is running (further up the stack).
+    delivering: Cell<bool>,
 }
 
 pub(crate) struct Driver {
@@ -105,6 +107,7 @@ impl Driver {
                 me: me.clone(),
             }),
             waiting: RefCell::default(),
+            delivering: Cell::new(false),
         });
         if page_hints {
             let weak = Rc::downgrade(&shared);
@@ -139,28 +142,35 @@ impl Driver {
         let _ = Driver::act(&shared, input);
     }
 
-    /// Delivers notices (driver not borrowed), then runs inputs that waited, until both
-    /// are empty.
+    /// Delivers notices (driver not borrowed) one at a time, in order, then runs inputs
+    /// that waited, until both are empty. A call the app makes from inside a notice lands
+    /// here too: its notices join the end of the line, after those already on their way, so
+    /// the last state the app hears is the engine's.
     fn settle(shared: &Shared) {
+        if shared.delivering.replace(true) {
+            return; // the outer settle, further up the stack, delivers them
+        }
         loop {
-            let Ok(mut driver) = shared.driver.try_borrow_mut() else { return };
-            let notices = std::mem::take(&mut driver.notices);
+            let Ok(mut driver) = shared.driver.try_borrow_mut() else { break };
+            let next = (!driver.notices.is_empty()).then(|| driver.notices.remove(0));
             let host = driver.host.clone();
             drop(driver);
-            for notice in notices {
+            if let Some(notice) = next {
                 host.notice(notice);
+                continue;
             }
             let waiting = std::mem::take(&mut *shared.waiting.borrow_mut());
-            let Ok(mut driver) = shared.driver.try_borrow_mut() else { return };
-            if waiting.is_empty() && driver.notices.is_empty() {
-                return;
+            if waiting.is_empty() {
+                break;
             }
+            let Ok(mut driver) = shared.driver.try_borrow_mut() else { break };
             for input in waiting {
                 let now = now();
                 input(&mut driver, now);
                 driver.pump(now);
             }
         }
+        shared.delivering.set(false);
     }
 
     /// Reads the engine without running anything; [`Busy`] inside a close predicate.
@@ -177,7 +187,15 @@ impl Driver {
         while let Some(output) = self.engine.poll_output() {
             match output {
                 Output::OpenSocket { conn, .. } => self.open(now, conn),
-                Output::Transmit { conn, payload } => self.on_socket(conn, |s| s.send(&payload.value)),
+                Output::Transmit { conn, payload, request } => {
+                    // A socket that is closing (or gone) would discard it: back to the engine.
+                    let open =
+                        self.socket.as_ref().is_some_and(|s| s.conn == conn && s.ws.ready_state() == WebSocket::OPEN);
+                    match open {
+                        true => self.on_socket(conn, |s| s.send(&payload.value)),
+                        false => self.engine.transmit_failed(now, payload, request),
+                    }
+                }
                 Output::SendPing { conn } => {
                     let ping = self.setup.ping.clone();
                     self.on_socket(conn, |s| s.send(&ping));
@@ -278,8 +296,13 @@ impl Driver {
             let is_pong = d.setup.heartbeat && event.data() == d.setup.reply.as_str(); // compared in JS: no copy
             (d.engine.state(), is_pong, d.setup.verify.as_ref().map(|v| v.accept.clone()))
         }) else {
-            // Busy: the message is an input like any other; it waits its turn.
-            return Driver::input(weak, move |d, now| d.engine.socket_activity(conn, now, 1));
+            // Busy: the message waits its turn like any input, then goes to the app.
+            return Driver::input(weak, move |d, now| {
+                d.engine.socket_activity(conn, now, 1);
+                if d.engine.current_conn() == Some(conn) {
+                    d.notices.push(Notice::Message(event));
+                }
+            });
         };
         match (is_pong, state, accept) {
             (true, ..) => Driver::input(weak, move |d, now| d.engine.pong_received(now, conn)),

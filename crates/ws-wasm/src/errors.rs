@@ -18,6 +18,29 @@ extern "C" {
     /// or run app code.
     #[wasm_bindgen(js_name = String)]
     fn primitive_to_string(value: &JsValue) -> JsString;
+    /// `Array.isArray(value)`, which throws on a revoked Proxy: declared `catch` so nothing
+    /// unwinds through wasm.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array_catch(value: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// `Array.isArray(value)`; `false` where it throws (a revoked Proxy).
+pub fn is_array(value: &JsValue) -> bool {
+    is_array_catch(value).unwrap_or(false)
+}
+
+/// `close(code, reason)` as browsers check it, for both faces: the code 1000 or
+/// 3000–4999 (`InvalidAccessError`), the reason at most 123 bytes of UTF-8 (`SyntaxError`).
+pub fn check_close(code: u16, reason: &str) -> Result<(), JsValue> {
+    if code != 1000 && !(3000..=4999).contains(&code) {
+        let mut message = String::from("rebound-ws: close code must be 1000 or 3000-4999, got ");
+        push_number(&mut message, code.into());
+        return Err(js_error(ErrorKind::InvalidAccess, &message));
+    }
+    if reason.len() > 123 {
+        return Err(js_error(ErrorKind::Syntax, "rebound-ws: close reason must be at most 123 bytes of UTF-8"));
+    }
+    Ok(())
 }
 
 /// The kind of JS error to throw.
@@ -68,7 +91,7 @@ pub fn describe(value: &JsValue) -> String {
         return "a symbol".into();
     }
     if value.is_object() {
-        return if js_sys::Array::is_array(value) { "an array" } else { "an object" }.into();
+        return if is_array(value) { "an array" } else { "an object" }.into();
     }
     primitive_to_string(value).into()
 }

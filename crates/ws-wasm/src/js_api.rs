@@ -20,7 +20,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use ws_core::{CloseDecision, ConnId, Engine, Event, Hint, Output, RequestId, SendError, SendStatus, State};
 
-use crate::errors::{js_error, push_number, ErrorKind};
+use crate::errors::{check_close, is_array, js_error, ErrorKind};
 use crate::options::{read_js, request_timeout, DEFAULT_REQUEST_TIMEOUT_MS};
 use crate::payload::Payload;
 use crate::url::resolve_url;
@@ -57,9 +57,10 @@ extern "C" {
     /// Run the ready check on socket `conn`, then call `verdict`.
     #[wasm_bindgen(method)]
     fn verify(this: &Sink, conn: u32);
-    /// Send `data` on socket `conn`.
+    /// Send `data` on socket `conn`; if it cannot go out, give it back with `unsent`,
+    /// `request` included (the request id it carries, or `undefined`).
     #[wasm_bindgen(method)]
-    fn transmit(this: &Sink, conn: u32, data: &JsValue);
+    fn transmit(this: &Sink, conn: u32, data: &JsValue, request: JsValue);
     /// Send the heartbeat message on socket `conn`.
     #[wasm_bindgen(method)]
     fn ping(this: &Sink, conn: u32);
@@ -180,16 +181,8 @@ impl Core {
                 (floor + u32::from(round_up)) as u16
             }
         };
-        if code != 1000 && !(3000..=4999).contains(&code) {
-            let mut message = String::from("rebound-ws: close code must be 1000 or 3000-4999, got ");
-            push_number(&mut message, code.into());
-            return Err(js_error(ErrorKind::InvalidAccess, &message));
-        }
         let reason = reason.unwrap_or_default();
-        if reason.len() > 123 {
-            let message = "rebound-ws: close reason must be at most 123 bytes of UTF-8";
-            return Err(js_error(ErrorKind::Syntax, message));
-        }
+        check_close(code, &reason)?;
         let now = now();
         self.engine.close(now, code, &reason);
         self.pump(now);
@@ -215,9 +208,10 @@ impl Core {
 
     /// A payload from `transmit` did not go out (the socket was closing or gone): the
     /// engine queues it again, in order, for the next connection, or reports it dropped.
-    pub fn unsent(&mut self, data: JsValue) {
+    pub fn unsent(&mut self, data: JsValue, request: JsValue) {
         let now = now();
-        self.engine.transmit_failed(now, Payload::new(data));
+        let request = request.as_f64().map(|id| RequestId(id as u64));
+        self.engine.transmit_failed(now, Payload::new(data), request);
         self.pump(now);
     }
 
@@ -226,7 +220,7 @@ impl Core {
     /// the JSON with it and calls [`Core::request`].
     #[wasm_bindgen(js_name = requestId)]
     pub fn request_id(&self, message: JsValue, timeout: JsValue) -> Result<f64, JsValue> {
-        if !message.is_object() || message.is_function() || js_sys::Array::is_array(&message) {
+        if !message.is_object() || message.is_function() || is_array(&message) {
             let message = "rebound-ws: request() takes a plain object message";
             return Err(js_error(ErrorKind::Type, message));
         }
@@ -477,7 +471,10 @@ impl Core {
                     Some(url) => self.open(now, conn, &url),
                     None => self.sink.need_url(conn.0),
                 },
-                Output::Transmit { conn, payload } => self.sink.transmit(conn.0, &payload.value),
+                Output::Transmit { conn, payload, request } => {
+                    let request = request.map_or(JsValue::UNDEFINED, |id| JsValue::from_f64(id.0 as f64));
+                    self.sink.transmit(conn.0, &payload.value, request)
+                }
                 Output::SendPing { conn } => self.sink.ping(conn.0),
                 Output::Verify { conn } => self.sink.verify(conn.0),
                 Output::CloseSocket { conn, code, reason } => self.sink.close_socket(conn.0, code, &reason),

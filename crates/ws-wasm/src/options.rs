@@ -10,7 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use ws_core::{Config, ConfigBuilder, ConfigError, Jitter, Overflow, Problem, MAX_DURATION_MS};
 
-use crate::errors::{concat, describe, js_error, ErrorKind};
+use crate::errors::{concat, describe, is_array, js_error, ErrorKind};
+use crate::payload::binary_len;
 use crate::url::resolve_url;
 
 /// The heartbeat message when none is given.
@@ -101,7 +102,10 @@ pub struct JsSetup {
     pub settings: Object,
 }
 
-/// Reads `options[name]` of the wrapper's plain copy (no getters run here).
+/// Reads `options[name]` of the wrapper's plain copy (the app's getters ran when it was
+/// made, in JS). The one piece of app code that can run while options are read is the
+/// `toJSON` (or a Proxy's traps) of a message option, through `catch`-declared imports,
+/// before any `Core` exists to be called back into.
 fn get(options: &JsValue, name: &str) -> JsValue {
     Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED)
 }
@@ -150,7 +154,7 @@ fn message(options: &JsValue, name: &str, default: Option<&str>) -> Result<JsVal
     if value.is_undefined() {
         return Ok(default.map_or(JsValue::UNDEFINED, JsValue::from));
     }
-    if value.is_string() || value.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(&value) {
+    if value.is_string() || (value.is_object() && binary_len(&value).is_some()) {
         return Ok(value);
     }
     let must = "must be a string, binary data or a JSON-serialisable object";
@@ -190,8 +194,9 @@ fn protocols(value: &JsValue) -> Result<(), JsValue> {
     }
     let list: Vec<JsValue> = if value.is_string() {
         alloc::vec![value.clone()]
-    } else if Array::is_array(value) {
-        Array::from(value).iter().collect()
+    } else if is_array(value) {
+        // The wrapper's copy (`[...protocols]`): plain values, no getters.
+        value.unchecked_ref::<Array>().iter().collect()
     } else {
         return Err(option_error(ErrorKind::Type, "protocols", value, "must be a string or an array of strings"));
     };

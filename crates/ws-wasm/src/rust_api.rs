@@ -53,7 +53,8 @@ pub enum SocketEvent {
 pub enum Refused {
     /// The queue refused it (full, or larger than the whole queue).
     Queue(SendError<Payload>),
-    /// Called from inside a close predicate; nothing was sent.
+    /// Called from inside a close predicate (or, for a request, its `build` made a request
+    /// of its own); nothing was sent.
     Busy,
 }
 
@@ -208,20 +209,28 @@ impl Socket {
         build: impl FnOnce(u64) -> String,
         on_reply: impl FnOnce(Result<MessageEvent, RequestFailure>) + 'static,
     ) -> Result<u64, Refused> {
-        let make = |id: RequestId| Payload::new(build(id.0).into());
+        // The app's `build` runs before the driver is borrowed (it may call the socket).
+        let Ok(id) = Driver::peek(&self.inner.driver, |d| d.engine.next_request_id()) else {
+            return Err(Refused::Busy);
+        };
+        let payload = Payload::new(build(id.0).into());
         let host = self.inner.host.clone();
         let on_reply: ReplyCallback = Box::new(on_reply);
         let started = Driver::act(&self.inner.driver, move |d, now| {
-            let result = d.engine.request(now, timeout_ms, make);
-            if let Ok((id, _)) = &result {
-                host.replies.borrow_mut().insert(id.0, on_reply);
-            }
-            result
+            // `build` made a request of its own: this message carries an id now taken.
+            let fresh = d.engine.next_request_id() == id;
+            fresh.then(|| {
+                let result = d.engine.request(now, timeout_ms, |_| payload);
+                if let Ok((id, _)) = &result {
+                    host.replies.borrow_mut().insert(id.0, on_reply);
+                }
+                result
+            })
         });
         match started {
-            Ok(Ok((id, _))) => Ok(id.0),
-            Ok(Err(error)) => Err(Refused::Queue(error)),
-            Err(Busy) => Err(Refused::Busy),
+            Ok(Some(Ok((id, _)))) => Ok(id.0),
+            Ok(Some(Err(error))) => Err(Refused::Queue(error)),
+            Ok(None) | Err(Busy) => Err(Refused::Busy),
         }
     }
 
@@ -229,13 +238,8 @@ impl Socket {
     /// or 3000–4999 and a reason of at most 123 bytes: anything else is refused with an
     /// `InvalidAccessError`/`SyntaxError` and the socket stays as it was.
     pub fn close(&self, code: u16, reason: &str) -> Result<(), JsValue> {
-        use crate::errors::{js_error, ErrorKind};
-        if code != 1000 && !(3000..=4999).contains(&code) {
-            return Err(js_error(ErrorKind::InvalidAccess, "close code must be 1000 or 3000-4999"));
-        }
-        if reason.len() > 123 {
-            return Err(js_error(ErrorKind::Syntax, "close reason must be at most 123 bytes of UTF-8"));
-        }
+        use crate::errors::{check_close, js_error, ErrorKind};
+        check_close(code, reason)?;
         Driver::act(&self.inner.driver, |d, now| d.engine.close(now, code, reason))
             .map_err(|Busy| js_error(ErrorKind::InvalidAccess, "close() called from inside a close predicate"))
     }

@@ -1,0 +1,32 @@
+// The page's hints (online/offline, visibility, back/forward cache): one set of listeners on
+// window/document for every socket that wants them, attached while there is one. Which
+// events, and what each means, Core says (`Core.hintEvents()`, `core.hint(type, flag)`).
+import { Core } from './generated/rebound_wasm.js';
+
+const hinted = new Set();
+let pageListeners = null;
+
+let deliverHint = () => {}; // (socket, type, flag) => void, set by the class (it reaches Core)
+
+function onPageEvent(event) {
+  const flag = event.type === 'visibilitychange' ? document.hidden : !!event.persisted;
+  for (const socket of [...hinted]) deliverHint(socket, event.type, flag);
+}
+
+export function watchPage(socket, on) {
+  if (typeof window === 'undefined' || typeof document === 'undefined') return;
+  if (on) hinted.add(socket);
+  else hinted.delete(socket);
+  if (hinted.size > 0 && !pageListeners) {
+    pageListeners = Core.hintEvents().map(([type, onDocument]) => [onDocument ? document : window, type]);
+    for (const [target, type] of pageListeners) target.addEventListener(type, onPageEvent);
+  } else if (hinted.size === 0 && pageListeners) {
+    for (const [target, type] of pageListeners) target.removeEventListener(type, onPageEvent);
+    pageListeners = null;
+  }
+}
+
+/** The class hands over how a hint reaches one socket's Core (its fields are private). */
+export function onHint(deliver) {
+  deliverHint = deliver;
+}
