@@ -141,6 +141,37 @@ describe('app code that throws never reaches wasm', () => {
   });
 });
 
+describe('values that could run app code inside wasm never do (review findings)', () => {
+  test('a revoked Proxy as request() message or as protocols is a clean error, and the socket still works', async () => {
+    const rws = connect();
+    await until(isOpen(rws), { what: 'open' });
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    await assert.rejects(rws.request(proxy), TypeError);
+    assert.throws(() => new ReconnectingWebSocket(bed.wsUrl, proxy, { WebSocket }), TypeError);
+    const echoed = new Promise((resolve) => rws.addEventListener('message', (e) => resolve(String(e.data))));
+    rws.send('after-proxy');
+    assert.equal(await echoed, 'after-proxy', 'Core is not left borrowed');
+  });
+
+  test("a typed array with its own byteLength getter: the getter never runs, the platform's size counts", async () => {
+    const rws = connect({ startClosed: true });
+    const data = new Uint16Array(4); // 8 bytes
+    let ran = 0;
+    Object.defineProperty(data, 'byteLength', {
+      get() {
+        ran++;
+        rws.close(); // would re-enter Core from inside wasm if it ran there
+        return 1e9;
+      },
+    });
+    rws.send(data);
+    assert.equal(rws.stats.queuedBytes, 8);
+    assert.equal(ran, 0);
+    assert.equal(rws.state, 'idle');
+  });
+});
+
 describe('calls from inside listeners', () => {
   test('close() in onclose after a 1012 leaves the socket closed, and the last statechange says so', async () => {
     const rws = connect();

@@ -345,3 +345,37 @@ async fn calls_from_inside_a_close_predicate_get_busy_never_a_false_answer() {
     slot.borrow_mut().take();
     socket.close(1000, "").unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn a_close_from_inside_on_event_is_heard_after_the_events_already_on_their_way() {
+    reset().await;
+    // The server closes with 1012: the socket reports Closed, then State(Reconnecting). The
+    // app closes from inside Closed; the last state it hears must be Closed.
+    let slot: Rc<std::cell::RefCell<Option<ws_wasm::Socket>>> = Rc::default();
+    let states: Rc<std::cell::RefCell<Vec<State>>> = Rc::default();
+    let (in_slot, in_states) = (slot.clone(), states.clone());
+    let socket = ws_wasm::Socket::connect(
+        &ws_url(),
+        Options { config: quick().build().unwrap(), ..Options::default() },
+        move |event| match event {
+            SocketEvent::State(state) => in_states.borrow_mut().push(state),
+            SocketEvent::Closed(info) if info.code == 1012 => {
+                if let Some(socket) = in_slot.borrow().as_ref() {
+                    socket.close(1000, "done").unwrap();
+                }
+            }
+            _ => {}
+        },
+    )
+    .unwrap();
+    *slot.borrow_mut() = Some(socket.clone());
+    wait_open(&socket).await;
+    fault("close", "code=1012&reason=restart").await;
+    wait_for("the app's close", 5_000, || states.borrow().last() == Some(&State::Closed)).await;
+    sleep(300).await;
+    assert_eq!(states.borrow().last(), Some(&State::Closed));
+    assert_eq!(socket.state().unwrap(), State::Closed);
+    let tail: Vec<&str> = states.borrow().iter().rev().take(2).map(|s| s.as_str()).collect();
+    assert_eq!(tail, ["closed", "reconnecting"], "reconnecting (on its way) first, then closed");
+    slot.borrow_mut().take();
+}
