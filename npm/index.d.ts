@@ -392,7 +392,8 @@ export interface Options {
    * Consulted first for every close reported by the socket (not for the app's `close()`, nor
    * for the timeouts and failed checks rebound-ws closes on, which always retry): return
    * `true` to reconnect, `false` to stop (state `failed`), anything else for the default
-   * table. It must not call methods of the socket (they throw while it runs).
+   * table. It runs before the close reaches the engine, so it may call the socket's methods
+   * like any listener (a `close()` there wins over its answer).
    * @defaultValue the default table: stop on 1002, 1003, 1007, 1008, 1009, 1010 and
    * 4000–4099, reconnect on everything else.
    */
@@ -619,9 +620,12 @@ export declare class ReconnectingWebSocket {
    * Sends `data` on the ready socket, or queues it while not ready (flushed in order before
    * `open` fires). Returns `false` only when the socket is congested (`bufferedAmount` above
    * `highWaterMark`; the message was still sent): wait for `drain`. A queued message returns
-   * `true`, and so does one dropped by the queue policy (reported by a `drop` event).
+   * `true`, and so does one dropped (reported by a `drop` event). Every message accepted is
+   * sent or reported by exactly one `drop` event; one that meets a socket already closing goes
+   * back to the queue for the next connection. Values other than strings and binary data are
+   * converted with `String()`, as `WebSocket.send` converts them.
    * @throws RangeError with `queueOverflow: 'error'` when the queue is full or the message is
-   * larger than `maxEnqueuedBytes`.
+   * larger than `maxEnqueuedBytes`; TypeError for a `Symbol`.
    */
   send(data: Message): boolean;
 
@@ -636,10 +640,14 @@ export declare class ReconnectingWebSocket {
 
   /**
    * Closes the socket and stops: no retries until `reconnect()`. Pending requests are
-   * rejected; queued messages are kept for a later `reconnect()`. Fires `close` (kind `user`)
+   * rejected; queued messages are reported by `drop` events (`closed`), and so is anything
+   * sent until `reconnect()`. Fires `close` (kind `user`)
    * synchronously when a socket was open or opening.
-   * @param code - 1000 or 3000–4999, else an `InvalidAccessError` is thrown. Default 1000.
-   * @param reason - At most 123 bytes of UTF-8, else a `SyntaxError` is thrown. Default `''`.
+   * @param code - Converted as `WebSocket.close` converts it (WebIDL `[Clamp] unsigned short`:
+   * `'3000'` and `999.9` → 1000 are accepted); then 1000 or 3000–4999, else an
+   * `InvalidAccessError` is thrown. Default 1000.
+   * @param reason - Made a string once; at most 123 bytes of UTF-8, else a `SyntaxError` is
+   * thrown. Default `''`.
    */
   close(code?: number, reason?: string): void;
 

@@ -253,10 +253,12 @@ export class ReconnectingWebSocket {
     const ws = this.#ws;
     // The fast path: ready, nothing recorded still to perform (it would go out first), and
     // OPEN per the socket (between a server's close frame and the close event it is CLOSING
-    // and would discard the data: the engine queues it instead).
-    if (this.#readyState === 1 && this.#queue.length === 0 && !this.#congested && ws.readyState === 1) {
+    // and would discard the data: the engine queues it instead). Congested or not, the
+    // message goes; send() then says false.
+    if (this.#readyState === 1 && this.#queue.length === 0 && ws.readyState === 1) {
       ws.send(data);
       this.#sent++;
+      if (this.#congested) return false; // Core is watching bufferedAmount for the drain
       // bufferedAmount can only have grown by what was sent since it was last read (strings
       // counted at 3 bytes per UTF-16 unit, their UTF-8 worst case), so it is read only when
       // that bound could cross the high-water mark; Core decides what congestion means.
