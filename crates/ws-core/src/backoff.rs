@@ -13,8 +13,9 @@ pub enum Jitter {
     Equal,
     /// Uniform in `[min, 3 × previous delay]`, capped (AWS "decorrelated jitter").
     Decorrelated,
-    /// Equal jitter while the base is below the cap; from then on the client retries on its
-    /// own clock of period `max`, whose phase was drawn once at random. A fleet that lost
+    /// Equal jitter while the base is below the cap; from then on the client retries at the
+    /// next tick of its own clock of period `max` (so no delay exceeds the cap), whose phase
+    /// was drawn once at random. A fleet that lost
     /// its server together comes back evenly spread over one period, at a steady
     /// `clients / max` attempts per second. The default.
     Phased,
@@ -125,7 +126,9 @@ impl Backoff {
                 rng.between(self.min_ms, high).min(self.max_ms)
             }
             Jitter::Phased if base < self.max_ms => rng.between(base / 2, base + 1),
-            Jitter::Phased => self.next_tick(now.saturating_add(self.max_ms / 2)) - now,
+            // The next tick of the client's own clock: within one period, so never longer
+            // than the cap, and always on the clock (the fleet stays spread by phase).
+            Jitter::Phased => self.next_tick(now.saturating_add(1)) - now,
         };
         self.previous_ms = delay.max(self.min_ms);
         delay
@@ -175,6 +178,21 @@ mod tests {
                     Jitter::Full => assert!(d <= base),
                     Jitter::Equal => assert!(d >= base / 2 && d <= base),
                     _ => assert!((1_000..=8_000).contains(&d), "{d}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_jitter_kind_waits_longer_than_the_cap() {
+        for jitter in Jitter::ALL {
+            for seed in 0..50 {
+                let mut rng = Rng::new(seed);
+                let mut b = Backoff::new(100, 3_000, 2.0, jitter, &mut rng);
+                for retry in 1..40 {
+                    let now = rng.between(0, 1_000_000);
+                    let d = b.delay(retry, now, &mut rng);
+                    assert!(d <= 3_000, "{jitter:?} retry {retry} at {now}: {d} ms");
                 }
             }
         }

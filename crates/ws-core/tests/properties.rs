@@ -100,6 +100,8 @@ struct World {
     refused: Vec<usize>,
     requests: Vec<RequestId>,
     user_closed: bool,
+    /// The last close was a 1013: its floor may exceed the cap.
+    server_floor: bool,
 }
 
 impl World {
@@ -114,6 +116,7 @@ impl World {
             refused: Vec::new(),
             requests: Vec::new(),
             user_closed: false,
+            server_floor: false,
         }
     }
 
@@ -132,6 +135,12 @@ impl World {
                 }
                 Output::Transmit { conn, .. } | Output::SendPing { conn } | Output::Verify { conn } => {
                     prop_assert_eq!(self.live, Some(*conn), "using a socket that is not live");
+                }
+                // No delay exceeds maxReconnectionDelay (2 s here) unless the server set a
+                // floor: a 1013 (at least tryAgainLaterDelay); `retry-after=250` is below it.
+                Output::Event(Event::StateChanged(State::Reconnecting { retry_at, .. })) => {
+                    let delay = retry_at.saturating_sub(self.now);
+                    prop_assert!(self.server_floor || delay <= 2_000, "a {delay} ms retry delay");
                 }
                 Output::Event(_) => {}
                 other => prop_assert!(false, "an output this test does not know: {other:?}"),
@@ -177,6 +186,7 @@ impl World {
                 if let Some(conn) = live {
                     self.live = None;
                     let reason = if hint { "retry-after=250" } else { "" };
+                    self.server_floor = code == 1013;
                     self.engine.socket_closed(now, conn, code, reason, code != 1006);
                 }
             }
