@@ -57,6 +57,8 @@ export class ReconnectingWebSocket {
   #inspect = null;
   #isReply;
   #lastFailure;
+  /** A socket error event's own message, when it has one but no `error`. */
+  #lastFailureText;
   #stateEvents = 0;
   /** The retry details of the last state change (for the first statechange). */
   #info = null;
@@ -173,8 +175,13 @@ export class ReconnectingWebSocket {
         s.#record(() => {
           const error = s.#lastFailure;
           s.#lastFailure = undefined;
+          const text = s.#lastFailureText;
+          s.#lastFailureText = undefined;
           const message = read(error, 'message');
-          s.#emit('error', { error, message: typeof message === 'string' ? message : 'WebSocket error' });
+          s.#emit('error', {
+            error,
+            message: typeof message === 'string' ? message : typeof error === 'string' ? error : (text ?? 'WebSocket error'),
+          });
         }),
       ),
       drop: to((s, data, reason) => s.#record(() => s.#emit('drop', { data, reason }))),
@@ -410,7 +417,16 @@ export class ReconnectingWebSocket {
     if (typeof ws.addEventListener === 'function') ws.addEventListener('error', ignoreError);
     ws.binaryType = this.#binaryType;
     ws.onopen = () => this.#socketEvent(conn, () => this.#core.opened(conn));
-    ws.onerror = () => this.#socketEvent(conn, () => this.#core.errored(conn));
+    ws.onerror = (event) => {
+      // The cause, where the socket gives one (the `ws` package: "Unexpected server response:
+      // 426"; browsers hide it): the error event passes it on.
+      if (conn === this.#conn) {
+        this.#lastFailure = read(event, 'error');
+        const text = read(event, 'message');
+        this.#lastFailureText = typeof text === 'string' && text ? text : undefined;
+      }
+      this.#socketEvent(conn, () => this.#core.errored(conn));
+    };
     ws.onclose = (event) => this.#socketClosed(conn, event);
     // A look-alike may refuse to let go of the handler: what it delivers later is dropped.
     ws.onmessage = (event) => {

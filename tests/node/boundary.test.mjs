@@ -172,6 +172,19 @@ describe('values that could run app code inside wasm never do (review findings)'
   });
 });
 
+describe('the error event carries the cause', () => {
+  test('a refused upgrade (503 from the test bed) reaches the error event as the ws package reports it', async () => {
+    await bed.control('reject-upgrade');
+    const rws = connect({ maxRetries: 0 });
+    const errors = [];
+    rws.addEventListener('error', (event) => errors.push(event));
+    await until(() => rws.state === 'failed', { what: 'failed' });
+    assert.ok(errors.length >= 1);
+    assert.match(errors[0].message, /Unexpected server response: 503/);
+    assert.ok(errors[0].error instanceof Error);
+  });
+});
+
 describe('calls from inside listeners', () => {
   test('close() in onclose after a 1012 leaves the socket closed, and the last statechange says so', async () => {
     const rws = connect();
