@@ -86,7 +86,8 @@ export type State =
  * `too-big` (1009), `server-error` (1011), `restart` (1012), `try-again-later` (1013),
  * `bad-gateway` (1014), `app-stop` (4000–4099), `app-retry` (4100–4999), `other`.
  *
- * Made by rebound-ws itself: `user` (`close()` / `reconnect()`), `connect-timeout`,
+ * Made by rebound-ws itself: `user` (`close()` / `reconnect()`), `url-provider` (the URL
+ * provider threw, rejected or gave an invalid URL: no socket was created), `connect-timeout`,
  * `heartbeat-timeout`, `verification-failed`, `verification-timeout`, `offline` (the socket
  * died while the browser was offline), `suspended` (back/forward cache).
  *
@@ -98,6 +99,7 @@ export type CloseKind =
   | 'server-normal'
   | 'going-away'
   | 'unreachable'
+  | 'url-provider'
   | 'connection-lost'
   | 'no-status'
   | 'connect-timeout'

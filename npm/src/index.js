@@ -526,7 +526,7 @@ export class ReconnectingWebSocket {
         if (this.#wanted === conn) this.#call(() => this.#core.openUrl(conn, String(url)));
       })
       .catch((error) => {
-        if (this.#wanted === conn) this.#call(() => this.#core.failed(conn, error));
+        if (this.#wanted === conn) this.#call(() => this.#core.urlFailed(conn, error));
       });
   }
 

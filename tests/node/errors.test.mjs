@@ -96,6 +96,36 @@ describe('URLs and the WebSocket constructor', () => {
     assert.equal(errors[0].error?.name, 'SyntaxError');
   });
 
+  test('a provider that throws, rejects or gives no string form: an error event with its cause, a url-provider close, a retry', async () => {
+    const failures = [
+      () => {
+        throw new Error('token service down');
+      },
+      () => Promise.reject(new Error('token service down')),
+      () => Object.create(null), // String() of it throws
+      () => ({
+        toString() {
+          throw new Error('token service down');
+        },
+      }),
+    ];
+    for (const fail of failures) {
+      let calls = 0;
+      const rws = new ReconnectingWebSocket(() => (++calls === 1 ? fail() : bed.wsUrl), undefined, FAST);
+      sockets.push(rws);
+      const errors = [];
+      const closes = [];
+      rws.addEventListener('error', (event) => errors.push(event));
+      rws.addEventListener('close', (event) => closes.push(event));
+      await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open after the provider recovers' });
+      assert.equal(errors.length, 1, String(fail));
+      assert.ok(errors[0].error instanceof Error, String(fail));
+      assert.equal(closes[0].kind, 'url-provider');
+      assert.match(closes[0].hint, /URL provider failed/);
+      assert.equal(closes[0].willRetry, true);
+    }
+  });
+
   test('Node 20 has no global WebSocket: leaving the option out is a TypeError naming WebSocket', () => {
     assert.equal(typeof globalThis.WebSocket, 'undefined', 'this Node has a global WebSocket; the check is moot');
     assert.throws(() => new ReconnectingWebSocket(bed.wsUrl), (error) => error instanceof TypeError && /\bWebSocket\b/.test(error.message));

@@ -98,7 +98,7 @@ const STATES = ['idle', 'connecting', 'verifying', 'open', 'reconnecting', 'offl
 const STOPPED = new Set(['idle', 'closed', 'failed']);
 const IN_PROGRESS = new Set(['connecting', 'verifying', 'open']);
 const CLOSE_KINDS = new Set([
-  'user', 'server-normal', 'going-away', 'unreachable', 'connection-lost', 'no-status', 'connect-timeout',
+  'user', 'server-normal', 'going-away', 'unreachable', 'url-provider', 'connection-lost', 'no-status', 'connect-timeout',
   'heartbeat-timeout', 'verification-failed', 'verification-timeout', 'protocol', 'policy', 'too-big',
   'server-error', 'restart', 'try-again-later', 'bad-gateway', 'app-stop', 'app-retry', 'offline', 'suspended', 'other',
 ]);

@@ -46,6 +46,9 @@ pub enum CloseKind {
     GoingAway,
     /// The socket never opened (refused, DNS, TLS, rejected upgrade).
     Unreachable,
+    /// The app's URL provider threw, rejected or gave something that is not a valid URL:
+    /// no socket was even created.
+    UrlProvider,
     /// An open socket died without a close frame (1006).
     ConnectionLost,
     /// 1005: closed without a status code.
@@ -86,13 +89,14 @@ pub enum CloseKind {
 
 impl CloseKind {
     /// Every kind (for bindings and tests that list the names).
-    pub const ALL: [CloseKind; 22] = {
+    pub const ALL: [CloseKind; 23] = {
         use CloseKind::*;
         [
             User,
             ServerNormal,
             GoingAway,
             Unreachable,
+            UrlProvider,
             ConnectionLost,
             NoStatus,
             ConnectTimeout,
@@ -122,6 +126,7 @@ impl CloseKind {
             ServerNormal => "server-normal",
             GoingAway => "going-away",
             Unreachable => "unreachable",
+            UrlProvider => "url-provider",
             ConnectionLost => "connection-lost",
             NoStatus => "no-status",
             ConnectTimeout => "connect-timeout",
@@ -151,6 +156,7 @@ impl CloseKind {
             ServerNormal => "the server closed the connection normally (1000)",
             GoingAway => "the server is shutting down or restarting (1001)",
             Unreachable => "could not connect: check the URL, that the server is up, and that proxies forward the Upgrade/Connection headers",
+            UrlProvider => "the URL provider failed (its error is the error event's): no socket was created; the attempt is retried",
             ConnectionLost => "the connection dropped without a close frame (1006): network loss, a proxy idle timeout or a server crash",
             NoStatus => "the server closed without a status code (1005)",
             ConnectTimeout => "no upgrade answer in time: check that proxies forward the Upgrade/Connection headers and that the server is not overloaded",

@@ -297,6 +297,18 @@ impl<P: Payload> Engine<P> {
         }
     }
 
+    /// The URL for attempt `conn` could not be had (the app's provider threw, rejected or
+    /// gave an invalid URL): no socket exists. Reported as an error and a close of kind
+    /// [`CloseKind::UrlProvider`], and retried like any failed attempt.
+    pub fn url_failed(&mut self, now: u64, conn: ConnId) {
+        let Some(socket) = self.socket.filter(|s| s.conn == conn && s.opened_at.is_none()) else {
+            return;
+        };
+        self.emit(Event::Error { conn });
+        self.socket = None;
+        self.after_close(now, socket, CloseKind::UrlProvider, 1006, String::new(), false, true, None);
+    }
+
     /// Socket `conn` closed; the config's close predicate (if any) is consulted.
     pub fn socket_closed(&mut self, now: u64, conn: ConnId, code: u16, reason: &str, was_clean: bool) {
         let decision = match &self.config.close_predicate {

@@ -441,6 +441,24 @@ fn close_reports_every_queued_message_and_drops_later_sends() {
     assert!(d.events().contains(&Event::Dropped { payload: "late".into(), reason: DropReason::Closed }));
 }
 
+#[test]
+fn a_failed_url_provider_is_its_own_kind_and_is_retried() {
+    let mut d = Driver::new(Config::builder().jitter(Jitter::None).build().unwrap());
+    d.engine.connect(0);
+    let conn = d.expect_open_socket();
+    d.engine.url_failed(5, conn);
+    let events = d.events();
+    assert!(events.contains(&Event::Error { conn }));
+    let close = events.iter().find_map(|e| match e {
+        Event::Closed(info) => Some(info.clone()),
+        _ => None,
+    });
+    let close = close.expect("a close event");
+    assert_eq!((close.kind, close.will_retry), (CloseKind::UrlProvider, true));
+    assert!(close.kind.hint().contains("URL provider"));
+    assert!(matches!(d.engine.state(), State::Reconnecting { attempt: 1, .. }));
+}
+
 // ---- hints and decided closes ------------------------------------------------------------------
 
 #[test]

@@ -256,8 +256,20 @@ impl Core {
         self.pump(now);
     }
 
-    /// Attempt `conn` could not start: the URL provider threw or rejected, the `WebSocket`
-    /// constructor threw, or the new socket refused its handlers. `error` is the cause.
+    /// The app's URL provider threw or rejected for attempt `conn`, or what it gave could not
+    /// be made a string; `error` is the cause (a close of kind `url-provider` follows).
+    #[wasm_bindgen(js_name = urlFailed)]
+    pub fn url_failed(&mut self, conn: u32, error: JsValue) {
+        let now = now();
+        if self.engine.current_conn() == Some(ConnId(conn)) {
+            self.sink.failure(&error);
+            self.engine.url_failed(now, ConnId(conn));
+        }
+        self.pump(now);
+    }
+
+    /// Attempt `conn` could not start: the `WebSocket` constructor threw, or the new socket
+    /// refused its handlers. `error` is the cause.
     pub fn failed(&mut self, conn: u32, error: JsValue) {
         let now = now();
         self.fail_attempt(now, ConnId(conn), &error);
@@ -451,7 +463,11 @@ impl Core {
         }
         match resolve_url(url) {
             Ok(url) => self.sink.open_socket(conn.0, &url),
-            Err(error) => self.fail_attempt(now, conn, &error),
+            // Only a provider's URL can fail here (a fixed one was checked in `new`).
+            Err(error) => {
+                self.sink.failure(&error);
+                self.engine.url_failed(now, conn);
+            }
         }
     }
 
