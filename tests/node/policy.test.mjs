@@ -182,6 +182,18 @@ describe('ready verification', () => {
     assert.deepEqual(log.message, [], 'the welcome went to the verifier');
   });
 
+  test('verifyReply alone turns verification on (a server that speaks first); verifyTimeout alone does not', async () => {
+    // The test bed never speaks first: with a judge and nothing sent, the check times out.
+    const judged = connect({ verifyReply: () => true, verifyTimeout: 200, maxRetries: 0 });
+    const closes = [];
+    judged.addEventListener('close', (event) => closes.push(event.kind));
+    await until(() => judged.state === 'failed', { what: 'failed after the check timed out' });
+    assert.deepEqual(closes, ['verification-timeout']);
+    // A timeout without a check is only a setting: the socket opens as usual.
+    const plain = connect({ verifyTimeout: 200 });
+    await until(() => plain.readyState === 1, { what: 'open without verification' });
+  });
+
   test('verifyReply judging the answer false: closes as verification-failed and retries', async () => {
     const rws = connect({ verifyMessage: { type: 'hello' }, verifyReply: (data) => data.includes('nope') });
     const log = record(rws);
