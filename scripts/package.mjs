@@ -102,7 +102,7 @@ const wasmGz = gzipSync(bytes, { level: 9 }).length;
 const total = jsGz + wasmGz;
 const budget = m.budget['bundle-gzip-bytes'];
 console.log(`package: browser ships ${total} bytes min+gzip: JS ${shipped.length} bytes (${jsGz} gzip) + wasm ${bytes.length} bytes (${wasmGz} gzip); budget ${budget}${total > budget ? ' — OVER BUDGET' : ''}`);
-writeFileSync(join(outDir, 'size.json'), JSON.stringify({ total_gz_bytes: total, js_bytes: shipped.length, js_gz_bytes: jsGz, wasm_bytes: bytes.length, wasm_gz_bytes: wasmGz, budget_gz_bytes: budget }, null, 2) + '\n');
+writeFileSync(join(outDir, 'size.json'), JSON.stringify({ bundle_gz_bytes: total, js_bytes: shipped.length, js_gz_bytes: jsGz, wasm_bytes: bytes.length, wasm_gz_bytes: wasmGz, budget_gz_bytes: budget }, null, 2) + '\n');
 
 if (!process.argv.includes('--no-pack')) {
   const tarballs = join(root, m.package['tarball-dir']);

@@ -376,12 +376,6 @@ impl Core {
             .collect()
     }
 
-    /// The engine's state name.
-    #[wasm_bindgen(getter)]
-    pub fn state(&self) -> String {
-        self.engine.state().as_str().into()
-    }
-
     /// Bytes waiting in the queue (for `bufferedAmount`).
     #[wasm_bindgen(js_name = queuedBytes)]
     pub fn queued_bytes(&self) -> f64 {
