@@ -97,9 +97,15 @@ export class ReconnectingWebSocket {
     // Like WebSocket's, the constructor fires no event: what it started (the first socket,
     // the first statechange) is performed in a microtask, once listeners can be there.
     // Unless something has been said since, the first statechange tells where it stands.
+    // (Recorded, so a call made from a listener of it is heard after it, like any other.)
     queueMicrotask(() => {
+      this.#record(() => {
+        if (this.#stateEvents === 0) {
+          this.#stateEvents++;
+          this.#emit('statechange', { state: this.#state, ...this.#retryInfo() });
+        }
+      });
       this.#flush();
-      if (this.#stateEvents === 0) this.#emit('statechange', { state: this.#state, ...this.#retryInfo() });
     });
   }
 

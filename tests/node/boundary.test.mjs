@@ -244,6 +244,20 @@ describe('calls from inside listeners', () => {
     assert.deepEqual(received, ['q1', 'q2', 'from-onopen']);
   });
 
+  // Found by the Chromium fuzz page: the first statechange of a startClosed socket was
+  // dispatched outside the batch, so a close() from onstatechange was heard by the
+  // addEventListener listeners before the "idle" they had not yet received.
+  test('close() from onstatechange on the first statechange: listeners hear idle, then closed', async () => {
+    const rws = connect({ startClosed: true });
+    const states = stateLog(rws);
+    rws.onstatechange = (event) => {
+      if (event.state === 'idle') rws.close();
+    };
+    await until(() => states.length === 2, { what: 'two statechanges' });
+    assert.deepEqual(states, ['idle', 'closed']);
+    assert.equal(states.at(-1), rws.state);
+  });
+
   test('close() inside onopen: no ready event after it', async () => {
     const rws = connect();
     const seen = [];
