@@ -62,6 +62,8 @@ interface SocketStandIn {
  * - `reconnecting`: waiting to retry (see `retryIn`).
  * - `offline`: the browser is offline; the next attempt runs when it is back online.
  * - `suspended`: the page is in the back/forward cache; reconnects when it is shown again.
+ * - `closing`: the app called `close()`; waiting for the socket's close event (as
+ *   `WebSocket`'s CLOSING, `readyState` 2; at most 2 s). Sends are dropped.
  * - `closed`: closed by the app; nothing happens until `reconnect()`.
  * - `failed`: stopped for good: the close policy said stop or `maxRetries` ran out;
  *   nothing happens until `reconnect()`.
@@ -74,6 +76,7 @@ export type State =
   | 'reconnecting'
   | 'offline'
   | 'suspended'
+  | 'closing'
   | 'closed'
   | 'failed';
 
@@ -82,7 +85,9 @@ export type State =
  *
  * From the close code: `server-normal` (1000 from the server), `going-away` (1001),
  * `protocol` (1002, 1003, 1007, 1010), `no-status` (1005), `unreachable` (1006 before open:
- * refused, DNS, TLS, rejected upgrade), `connection-lost` (1006 after open), `policy` (1008),
+ * refused, DNS, TLS, rejected upgrade), `refused` (1006 before open where the socket tells
+ * the HTTP status that refused the upgrade: Node's `ws`; see `httpStatus`),
+ * `connection-lost` (1006 after open), `policy` (1008),
  * `too-big` (1009), `server-error` (1011), `restart` (1012), `try-again-later` (1013),
  * `bad-gateway` (1014), `app-stop` (4000–4099), `app-retry` (4100–4999), `other`.
  *
@@ -99,6 +104,7 @@ export type CloseKind =
   | 'server-normal'
   | 'going-away'
   | 'unreachable'
+  | 'refused'
   | 'url-provider'
   | 'connection-lost'
   | 'no-status'
@@ -194,7 +200,9 @@ export type ReboundMessageEvent = GlobalInstance<'MessageEvent', MessageEventSta
 /**
  * A `close` event: a `CloseEvent` (where the platform has one; a plain `Event` with the same
  * fields in Node 20) plus the classification. Fired once per connection that ends, including
- * the app's own `close()` (synchronously, `wasClean: true`, kind `user`). Closes that
+ * the app's own `close()` (kind `user`): as with `WebSocket`, not during the call but once
+ * the socket has closed (its code, reason and `wasClean`), at most 2 s later, or in a later
+ * task when there was no socket; `readyState` is 2 (`CLOSING`) meanwhile. Closes that
  * rebound-ws makes itself (timeouts, failed verification) carry code 1000 and the kind as
  * the reason, with `wasClean: false`.
  */
@@ -207,8 +215,14 @@ export interface ReboundCloseEvent extends GlobalInstance<'CloseEvent', ReboundE
   readonly wasClean: boolean;
   /** Why the connection ended, for people and programs. */
   readonly kind: CloseKind;
-  /** A one-line explanation with what to check, e.g. for `connect-timeout`: proxies and Upgrade headers. */
+  /**
+   * A one-line explanation with what to check, e.g. for `connect-timeout`: proxies and
+   * Upgrade headers; for `refused`, what its HTTP status means (426: a proxy drops the
+   * Upgrade/Connection headers; 401/403: credentials; 404: the path; 502–504: the upstream).
+   */
   readonly hint: string;
+  /** For kind `refused`: the HTTP status that answered the upgrade (Node's `ws` only; browsers hide it); else `null`. */
+  readonly httpStatus: number | null;
   /** Whether rebound-ws will connect again without the app calling `reconnect()`. */
   readonly willRetry: boolean;
   /**

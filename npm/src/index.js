@@ -49,6 +49,8 @@ export class ReconnectingWebSocket {
   #sinceLook = 0;
   #sent = 0;
   #received = 0;
+  /** When (`performance.now()`) the last message arrived, tracked while messages are inspected (heartbeat on). */
+  #lastInbound = -1;
   #listeners = new Map(BUILTIN_EVENTS.map((type) => [type, []]));
   #binaryType = 'blob';
   #log = null;
@@ -171,10 +173,10 @@ export class ReconnectingWebSocket {
           if (conn === s.#conn && s.#readyState === 1) s.#emit('ready', { openToReadyMs });
         });
       }),
-      close: to((s, code, reason, wasClean, kind, hint, willRetry, retryIn) =>
+      close: to((s, code, reason, wasClean, kind, hint, willRetry, retryIn, httpStatus) =>
         s.#record(() => {
           s.#log?.('closed', code, kind, willRetry ? `retrying in ${retryIn ?? '?'} ms` : 'not retrying');
-          s.#emit('close', { code, reason, wasClean, kind, hint, willRetry, retryIn });
+          s.#emit('close', { code, reason, wasClean, kind, hint, willRetry, retryIn, httpStatus });
         }),
       ),
       error: to((s) =>
@@ -383,7 +385,7 @@ export class ReconnectingWebSocket {
       this.#timer = null;
       pendingTimerCount--;
       const buffered = this.#conn >= 0 ? Number(read(this.#ws, 'bufferedAmount')) || 0 : 0;
-      this.#call(() => this.#core.tick(this.#received, buffered));
+      this.#call(() => this.#core.tick(this.#received, buffered, this.#lastInbound));
     }, delay);
   }
 
@@ -426,12 +428,15 @@ export class ReconnectingWebSocket {
     ws.onerror = (event) => {
       // The cause, where the socket gives one (the `ws` package: "Unexpected server response:
       // 426"; browsers hide it): the error event passes it on.
+      let cause;
       if (conn === this.#conn) {
         this.#lastFailure = read(event, 'error');
         const text = read(event, 'message');
         this.#lastFailureText = typeof text === 'string' && text ? text : undefined;
+        cause = this.#lastFailureText ?? read(this.#lastFailure, 'message');
       }
-      this.#socketEvent(conn, () => this.#core.errored(conn));
+      // Core reads the HTTP status that refused the upgrade from it, where there is one.
+      this.#socketEvent(conn, () => this.#core.errored(conn, typeof cause === 'string' ? cause : undefined));
     };
     ws.onclose = (event) => this.#socketClosed(conn, event);
     // A look-alike may refuse to let go of the handler: what it delivers later is dropped.
@@ -510,9 +515,29 @@ export class ReconnectingWebSocket {
   }
 
   #closeSocket(conn, code, reason) {
-    if (conn !== this.#conn) return;
+    if (conn !== this.#conn) {
+      // No socket yet (its URL was still being resolved): nothing to wait for. Say so in a
+      // later task, so the app's close() still reports its close after the call.
+      setTimeout(() => this.#call(() => this.#core.closed(conn, code, reason, true, undefined)), 0);
+      return;
+    }
     const ws = this.#ws;
     this.#detach(ws);
+    // Its close event still matters: it ends the app's close() (`closing` → `closed`, then
+    // the `close` event, as with `WebSocket`). Core ignores it for the other closes.
+    try {
+      ws.onclose = (event) => {
+        try {
+          ws.onclose = null;
+        } catch {
+          // a look-alike that refuses; Core ignores a second report
+        }
+        const [code, reason, wasClean] = [read(event, 'code'), read(event, 'reason'), read(event, 'wasClean')];
+        this.#call(() => this.#core.closed(conn, code, reason, wasClean, undefined));
+      };
+    } catch {
+      // without it, Core reports the close after its wait
+    }
     try {
       ws.close(code, reason);
     } catch {
@@ -581,6 +606,7 @@ export class ReconnectingWebSocket {
 
   /** Heartbeat replies, verification answers and request replies: `true` = consumed. */
   #inspectMessage = (event) => {
+    this.#lastInbound = performance.now(); // the heartbeat counts silence from here
     const data = event?.data;
     const conn = this.#verifying;
     if (conn >= 0) {

@@ -25,7 +25,7 @@
 //     (hostile.mjs `deliberate`), anything else uncaught is the library's;
 //   - the last `statechange` says `rws.state`; readyState/retryCount/stats agree with it;
 //   - at most one underlying socket the library has not closed (nor seen close) at a time;
-//   - after close(): state `closed`, no new socket, until reconnect(); a stopped socket
+//   - after close(): state `closing` then `closed`, no new socket, until reconnect(); a stopped socket
 //     stays stopped; nothing stays connecting/verifying/reconnecting past its deadline;
 //   - one `close` event per attempt; well-formed events; failures reported as `error`;
 //   - every send() that returned reaches an OPEN socket's send() exactly once, or is
@@ -94,11 +94,14 @@ const BUDGET = {
 };
 
 const EVENTS = ['open', 'close', 'error', 'message', 'statechange', 'ready', 'drop', 'drain'];
-const STATES = ['idle', 'connecting', 'verifying', 'open', 'reconnecting', 'offline', 'suspended', 'closed', 'failed'];
+const STATES = ['idle', 'connecting', 'verifying', 'open', 'reconnecting', 'offline', 'suspended', 'closing', 'closed', 'failed'];
 const STOPPED = new Set(['idle', 'closed', 'failed']);
-const IN_PROGRESS = new Set(['connecting', 'verifying', 'open']);
+/** States whose close event is still to come (closing: the app's close, reported later). */
+const IN_PROGRESS = new Set(['connecting', 'verifying', 'open', 'closing']);
+/** States without a socket: close() there still fires one close event (in a later task). */
+const SOCKETLESS = new Set(['reconnecting', 'offline', 'suspended']);
 const CLOSE_KINDS = new Set([
-  'user', 'server-normal', 'going-away', 'unreachable', 'url-provider', 'connection-lost', 'no-status', 'connect-timeout',
+  'user', 'server-normal', 'going-away', 'unreachable', 'refused', 'url-provider', 'connection-lost', 'no-status', 'connect-timeout',
   'heartbeat-timeout', 'verification-failed', 'verification-timeout', 'protocol', 'policy', 'too-big',
   'server-error', 'restart', 'try-again-later', 'bad-gateway', 'app-stop', 'app-retry', 'offline', 'suspended', 'other',
 ]);
@@ -408,9 +411,12 @@ class World {
     const entry = { kind, socketsAtCall: this.sockets.length, step: this.step, ok: false };
     this.lifecycle.push(entry); // in call order: effects of nested calls come after
     if (kind === 'reconnect') this.reconnectAt = this.now;
+    const socketless = kind === 'close' && SOCKETLESS.has(this.rws?.state);
     const result = this.guard(what, fn, allowed);
     entry.ok = result.ok;
     if (result.ok) this.lifecycleSeq++;
+    // Its close event ends no attempt: one more close event than attempts.
+    if (result.ok && socketless) this.closeBaseline--;
     return result;
   }
 
@@ -517,7 +523,7 @@ class World {
       this.fail('statechange trail', `the last statechange said "${this.lastState}", rws.state is "${state}"`);
     }
     // readyState is a function of the state (README, States).
-    const expectedReadyState = state === 'open' ? 1 : STOPPED.has(state) ? 3 : 0;
+    const expectedReadyState = state === 'open' ? 1 : state === 'closing' ? 2 : STOPPED.has(state) ? 3 : 0;
     if (readyState !== expectedReadyState) this.fail('readyState', `readyState ${readyState} in state "${state}"`);
 
     // The wrapper's state and the engine's counters must tell the same story.
@@ -559,7 +565,9 @@ class World {
     // close() sticks until reconnect(): state closed, no new socket.
     const last = this.lastLifecycle();
     if (last?.kind === 'close') {
-      if (state !== 'closed') this.fail('close() did not stick', `close() was the last lifecycle call (step ${last.step}), state is "${state}"`);
+      if (state !== 'closed' && state !== 'closing') {
+        this.fail('close() did not stick', `close() was the last lifecycle call (step ${last.step}), state is "${state}"`);
+      }
       if (this.sockets.length > last.socketsAtCall) {
         this.fail('socket after close()', `${this.sockets.length - last.socketsAtCall} socket(s) constructed after close() (step ${last.step})`);
       }
@@ -672,6 +680,12 @@ class World {
     if (!result.ok) return;
     await this.settle(0);
     this.check();
+    // Closing lasts until the socket's close event, at most 2 s (a look-alike may never send one).
+    if (this.rws.state === 'closing') {
+      if (this.real) await until(() => this.rws.state !== 'closing', { timeout: 5000, what: 'closed' }).catch(() => {});
+      else await this.settle(2000);
+      this.check();
+    }
     if (this.rws.state !== 'closed') this.fail('close() did not stick', `state "${this.rws.state}" after the final close()`);
     if (!this.real) {
       await this.settle(2000); // nothing may happen any more
@@ -1246,7 +1260,7 @@ function checkGetter(w, name, value, where) {
       if (!STATES.includes(value)) bad(`state ${show(value)}`);
       break;
     case 'readyState':
-      if (![0, 1, 3].includes(value)) bad(`readyState ${show(value)}`);
+      if (![0, 1, 2, 3].includes(value)) bad(`readyState ${show(value)}`);
       break;
     case 'stats':
       for (const field of ['attempts', 'opens', 'messagesSent', 'messagesReceived', 'messagesDropped', 'queued', 'queuedBytes', 'attempt']) {
@@ -1661,7 +1675,10 @@ async function moduleWorksOnTheTestBed(label) {
   await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { timeout: 5000, what: `open (${label})` });
   rws.send(token);
   await until(() => echoes.includes(token), { timeout: 5000, what: `the echo of "${token}"` });
+  const closed = new Promise((resolve) => rws.addEventListener('close', resolve, { once: true }));
   rws.close();
+  assert.equal(rws.state, 'closing');
+  await closed;
   assert.equal(rws.state, 'closed');
 }
 
@@ -2044,7 +2061,14 @@ describe('regressions', () => {
     opened.made[0].serverClose(4100, 'retry');
     await drain();
     assert.deepEqual(outcomes, ['send returned', 'reconnect returned', 'close returned']);
-    assert.equal(rws.state, 'closed', 'the last call (close) wins; the predicate answer is moot');
+    assert.equal(rws.state, 'closing', 'the last call (close) wins; the predicate answer is moot');
+    assert.equal(rws.readyState, 2);
+    const closeEvents = [];
+    rws.addEventListener('close', (event) => closeEvents.push(event.kind));
+    opened.made.at(-1).serverClose(1000, ''); // the socket close() closed confirms
+    await drain();
+    assert.deepEqual(closeEvents, ['user']);
+    assert.equal(rws.state, 'closed');
     assert.equal(rws.readyState, 3);
   });
 

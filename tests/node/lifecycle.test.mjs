@@ -1,6 +1,7 @@
 // Starting, stopping and giving up: close(), reconnect(), startClosed, maxRetries and
 // connectionTimeout, checked from the client's events and the test bed's counters.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 
@@ -43,7 +44,11 @@ describe('close()', () => {
     await until(isOpen(rws), { what: 'open' });
     const before = (await bed.stats()).accepted;
     rws.close();
-    assert.equal(rws.readyState, ReconnectingWebSocket.CLOSED);
+    // As WebSocket: CLOSING until the socket has closed, and no close event before that.
+    assert.equal(rws.readyState, ReconnectingWebSocket.CLOSING);
+    assert.equal(rws.state, 'closing');
+    assert.equal(list.length, 0);
+    await until(() => list.length === 1, { what: 'the close event' });
     assert.equal(rws.state, 'closed');
     await until(async () => (await bed.stats()).live === 0, { what: 'server sees the close' });
     await sleep(600); // with 50 ms delays, a retrying client would have come back several times
@@ -61,8 +66,47 @@ describe('close()', () => {
     const list = closes(rws);
     await until(isOpen(rws), { what: 'open' });
     rws.close(4001, 'bye now');
+    await until(() => list.length === 1, { what: 'the close event' });
     assert.equal(list.at(-1).code, 4001);
     assert.equal(list.at(-1).reason, 'bye now');
+    assert.equal(list.at(-1).wasClean, true);
+  });
+
+  test('fires close after the call returns, so a listener added after close() hears it (WebSocket, reconnecting-websocket)', async () => {
+    const rws = connect();
+    await until(isOpen(rws), { what: 'open' });
+    rws.close(4002, 'later');
+    const states = [];
+    const event = await new Promise((resolve) => {
+      rws.addEventListener('statechange', (e) => states.push(e.state));
+      rws.addEventListener('close', resolve, { once: true });
+    });
+    assert.equal(event.code, 4002);
+    assert.equal(event.kind, 'user');
+    assert.equal(rws.readyState, ReconnectingWebSocket.CLOSED, 'CLOSED by the time close fires');
+    assert.deepEqual(states, ['closed']);
+    // And side by side with the platform's: the same order for the same calls.
+    const raw = new WebSocket(bed.wsUrl);
+    await new Promise((resolve) => raw.addEventListener('open', resolve, { once: true }));
+    raw.close(4002, 'later');
+    assert.equal(raw.readyState, WebSocket.CLOSING);
+    const rawEvent = await new Promise((resolve) => raw.addEventListener('close', resolve, { once: true }));
+    assert.equal(rawEvent.code, 4002);
+  });
+
+  test('without a socket (waiting to retry) fires close in a later task, not during the call', async () => {
+    const rws = connect({ minReconnectionDelay: 5000, maxReconnectionDelay: 5000 });
+    await until(isOpen(rws), { what: 'open' });
+    await bed.control('down', { ms: 60000 });
+    await until(() => rws.state === 'reconnecting', { what: 'reconnecting' });
+    const list = closes(rws);
+    rws.close(1000, 'gave up');
+    assert.equal(list.length, 0, 'not during close()');
+    assert.equal(rws.readyState, ReconnectingWebSocket.CLOSING);
+    await once(rws, 'close');
+    assert.equal(list.length, 1);
+    assert.deepEqual([list[0].code, list[0].reason, list[0].kind], [1000, 'gave up', 'user']);
+    assert.equal(rws.readyState, ReconnectingWebSocket.CLOSED);
   });
 
   test('during an outage stops the retries (the test bed sees no more attempts)', async () => {

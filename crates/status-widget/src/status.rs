@@ -89,7 +89,7 @@ impl Status {
             State::Reconnecting { attempt, retry_at } => (Phase::Reconnecting, attempt, Some(retry_at), false),
             State::Offline { attempt } => (Phase::Reconnecting, attempt, None, true),
             State::Suspended => (Phase::Reconnecting, 0, None, false),
-            State::Closed => (Phase::Disconnected, 0, None, false),
+            State::Closing | State::Closed => (Phase::Disconnected, 0, None, false),
             State::Failed { .. } => (Phase::Error, self.attempt, None, false),
         };
         Status { phase, attempt, max_attempts, retry_at, offline, ..self.clone() }

@@ -9,6 +9,7 @@
 //! | 1002, 1003, 1007, 1010 | `protocol` | stop |
 //! | 1005 | `no-status` | reconnect |
 //! | 1006 before open / after open | `unreachable` / `connection-lost` | reconnect |
+//! | 1006 before open, the upgrade answered with an HTTP status | `refused` | reconnect |
 //! | 1008 | `policy` | stop |
 //! | 1009 | `too-big` | stop |
 //! | 1011 | `server-error` | reconnect |
@@ -46,6 +47,9 @@ pub enum CloseKind {
     GoingAway,
     /// The socket never opened (refused, DNS, TLS, rejected upgrade).
     Unreachable,
+    /// The upgrade was answered with an HTTP status instead of 101, and the socket said
+    /// which (the `ws` package does; browsers hide it): see [`refusal_hint`].
+    Refused,
     /// The app's URL provider threw, rejected or gave something that is not a valid URL:
     /// no socket was even created.
     UrlProvider,
@@ -89,13 +93,14 @@ pub enum CloseKind {
 
 impl CloseKind {
     /// Every kind (for bindings and tests that list the names).
-    pub const ALL: [CloseKind; 23] = {
+    pub const ALL: [CloseKind; 24] = {
         use CloseKind::*;
         [
             User,
             ServerNormal,
             GoingAway,
             Unreachable,
+            Refused,
             UrlProvider,
             ConnectionLost,
             NoStatus,
@@ -126,6 +131,7 @@ impl CloseKind {
             ServerNormal => "server-normal",
             GoingAway => "going-away",
             Unreachable => "unreachable",
+            Refused => "refused",
             UrlProvider => "url-provider",
             ConnectionLost => "connection-lost",
             NoStatus => "no-status",
@@ -156,6 +162,7 @@ impl CloseKind {
             ServerNormal => "the server closed the connection normally (1000)",
             GoingAway => "the server is shutting down or restarting (1001)",
             Unreachable => "could not connect: check the URL, that the server is up, and that proxies forward the Upgrade/Connection headers",
+            Refused => "the server answered the upgrade with an HTTP error status instead of 101 (the error event has it)",
             UrlProvider => "the URL provider failed (its error is the error event's): no socket was created; the attempt is retried",
             ConnectionLost => "the connection dropped without a close frame (1006): network loss, a proxy idle timeout or a server crash",
             NoStatus => "the server closed without a status code (1005)",
@@ -176,6 +183,23 @@ impl CloseKind {
             Suspended => "the page went into the back/forward cache; reconnects when it is shown again",
             Other => "the server closed with an unrecognised code",
         }
+    }
+}
+
+/// What an HTTP status that refused the upgrade means (the hint of a `refused` close).
+///
+/// ```
+/// use ws_core::refusal_hint;
+/// assert!(refusal_hint(426).contains("Upgrade"));
+/// assert!(refusal_hint(403).contains("credentials"));
+/// ```
+pub fn refusal_hint(status: u16) -> &'static str {
+    match status {
+        426 => "426 Upgrade Required: a proxy in between drops the Upgrade/Connection headers (nginx: proxy_http_version 1.1 and proxy_set_header Upgrade/Connection)",
+        401 | 403 => "the upgrade was refused as unauthorized (401/403): credentials are missing, expired or not allowed",
+        404 => "the upgrade got 404 Not Found: check the URL's path",
+        502..=504 => "a proxy answered 502-504: the upstream WebSocket server behind it is down, unreachable or too slow",
+        _ => CloseKind::Refused.hint(),
     }
 }
 

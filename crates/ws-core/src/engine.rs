@@ -16,6 +16,10 @@ use crate::state::{ConnId, RequestId, State, Stats};
 /// How often a congested connection re-reads `bufferedAmount` to detect drain (ms).
 pub const DRAIN_POLL_MS: u64 = 25;
 
+/// How long `close()` waits for its socket's close event before reporting the close anyway
+/// (a peer that never answers the closing handshake must not keep the app waiting).
+pub const CLOSE_WAIT_MS: u64 = 2_000;
+
 /// The socket the engine currently owns.
 #[derive(Clone, Copy, Debug)]
 struct Socket {
@@ -23,6 +27,18 @@ struct Socket {
     opened_at: Option<u64>,
     /// Connect or verification deadline, while one applies.
     deadline: Option<u64>,
+    /// The HTTP status that refused the upgrade, where the socket reported one.
+    http_status: Option<u16>,
+}
+
+/// The app's `close()`, waiting for its socket's close event ([`State::Closing`]).
+struct PendingClose {
+    /// The socket being closed; `None` when there was none (the event comes at once, from
+    /// the next timer: a later task, as `WebSocket` does).
+    conn: Option<ConnId>,
+    code: u16,
+    reason: String,
+    deadline: u64,
 }
 
 /// A reconnecting WebSocket's brain, with no clock and no I/O.
@@ -49,6 +65,7 @@ pub struct Engine<P> {
     state: State,
     last_conn: ConnId,
     socket: Option<Socket>,
+    closing: Option<PendingClose>,
     retries: u32,
     /// The pending retry's delay was set by the server (1013 / `retry-after`): page and
     /// network hints must not cut it short.
@@ -87,6 +104,7 @@ impl<P: Payload> Engine<P> {
             state: State::Idle,
             last_conn: ConnId(0),
             socket: None,
+            closing: None,
             retries: 0,
             server_floor: false,
             last_attempt_at: 0,
@@ -134,6 +152,9 @@ impl<P: Payload> Engine<P> {
 
     /// When [`Engine::handle_timeout`] must be called next; `None` = no timer at all.
     pub fn poll_timeout(&self) -> Option<u64> {
+        if let Some(closing) = &self.closing {
+            return Some(closing.deadline);
+        }
         if self.state.is_stopped() {
             return None;
         }
@@ -150,6 +171,7 @@ impl<P: Payload> Engine<P> {
     /// Connect now: the first start, or the app's `reconnect()`. Closes any current socket
     /// (reported as a `user` close that will retry), resets the retry count and skips any wait.
     pub fn connect(&mut self, now: u64) {
+        self.finish_close(None);
         if let Some(socket) = self.socket.take() {
             self.close_socket(socket.conn, 1000, "reconnect");
             self.end_socket(socket, CloseKind::User, 1000, "reconnect".into(), true, true, None);
@@ -160,18 +182,46 @@ impl<P: Payload> Engine<P> {
         self.start_attempt(now);
     }
 
-    /// The app's `close(code, reason)`: closes the socket, cancels every timer and retry,
-    /// fails pending requests, reports every queued message dropped (`closed`: nothing it
-    /// sent is held without a word), and stays [`State::Closed`] until [`Engine::connect`].
-    /// The same holds on [`State::Failed`]; messages sent in either state are dropped the
-    /// same way. (Only [`State::Idle`], before the first connect, holds them.)
-    pub fn close(&mut self, _now: u64, code: u16, reason: &str) {
+    /// The app's `close(code, reason)`: closes the socket, cancels every retry, fails
+    /// pending requests and reports every queued message dropped (`closed`: nothing it sent
+    /// is held without a word). As `WebSocket` does, the close is reported later: the engine
+    /// is [`State::Closing`] until the socket's close event ([`Engine::socket_closed`] for
+    /// that `conn`), at most [`CLOSE_WAIT_MS`], or until the next timer when there was no
+    /// socket; then [`Event::Closed`] (kind `user`, the socket's code and reason) and
+    /// [`State::Closed`] until [`Engine::connect`]. Closing from idle, closed or failed just
+    /// becomes closed, with no event. Messages sent while closing, closed or failed are
+    /// dropped the same way. (Only [`State::Idle`], before the first connect, holds them.)
+    pub fn close(&mut self, now: u64, code: u16, reason: &str) {
         self.fail_all_requests();
         self.drop_queue();
-        if let Some(socket) = self.socket.take() {
-            self.close_socket(socket.conn, code, reason);
-            self.end_socket(socket, CloseKind::User, code, reason.into(), true, false, None);
+        match self.state {
+            State::Closing => return,
+            State::Idle | State::Closed | State::Failed { .. } => return self.set_state(State::Closed),
+            _ => {}
         }
+        let conn = self.socket.take().map(|socket| {
+            self.close_socket(socket.conn, code, reason);
+            self.retire_socket(&socket, CloseKind::User);
+            socket.conn
+        });
+        let deadline = if conn.is_some() { now.saturating_add(CLOSE_WAIT_MS) } else { now };
+        self.closing = Some(PendingClose { conn, code, reason: reason.into(), deadline });
+        self.set_state(State::Closing);
+    }
+
+    /// Reports the app's close: with what the socket's close event said, or (timed out,
+    /// no socket, reconnect meanwhile) with the app's code and reason.
+    fn finish_close(&mut self, confirmed: Option<(u16, &str, bool)>) {
+        let Some(pending) = self.closing.take() else { return };
+        let (code, reason, was_clean) = match confirmed {
+            Some((code, reason, was_clean)) => (code, reason.into(), was_clean),
+            None => (pending.code, pending.reason, pending.conn.is_none()),
+        };
+        let conn = pending.conn.unwrap_or(self.last_conn);
+        let kind = CloseKind::User;
+        let info =
+            CloseInfo { conn, code, reason, was_clean, kind, will_retry: false, retry_in_ms: None, http_status: None };
+        self.emit(Event::Closed(info));
         self.set_state(State::Closed);
     }
 
@@ -228,7 +278,7 @@ impl<P: Payload> Engine<P> {
         self.stats.messages_sent = self.stats.messages_sent.saturating_sub(1);
         let item = Queued { len: payload.byte_len(), payload, at: now, request };
         let request_ended = request.is_some_and(|id| !self.requests.mark_unsent(id));
-        if matches!(self.state, State::Closed | State::Failed { .. }) || request_ended {
+        if self.state.drops_sends() || request_ended {
             self.report_drop(item, DropReason::Closed);
         } else {
             self.queue.push_returned(item);
@@ -291,7 +341,13 @@ impl<P: Payload> Engine<P> {
     }
 
     /// Socket `conn` reported an error; the engine acts on the close that follows.
-    pub fn socket_error(&mut self, _now: u64, conn: ConnId) {
+    /// `http_status` is the status that refused the upgrade, where the socket tells it (the
+    /// `ws` package does; browsers hide it): the close is then kind `refused`, with a hint
+    /// for that status.
+    pub fn socket_error(&mut self, _now: u64, conn: ConnId, http_status: Option<u16>) {
+        if let Some(socket) = self.socket.as_mut().filter(|s| s.conn == conn && s.opened_at.is_none()) {
+            socket.http_status = socket.http_status.or(http_status);
+        }
         if self.current(conn) {
             self.emit(Event::Error { conn });
         }
@@ -330,11 +386,17 @@ impl<P: Payload> Engine<P> {
         was_clean: bool,
         decision: CloseDecision,
     ) {
+        if self.closing.as_ref().is_some_and(|closing| closing.conn == Some(conn)) {
+            return self.finish_close(Some((code, reason, was_clean)));
+        }
         let Some(socket) = self.socket.filter(|s| s.conn == conn) else {
             return;
         };
         self.socket = None;
         let mut kind = classify(code, socket.opened_at.is_some());
+        if kind == CloseKind::Unreachable && socket.http_status.is_some() {
+            kind = CloseKind::Refused;
+        }
         if !self.online && matches!(kind, CloseKind::ConnectionLost | CloseKind::Unreachable) {
             kind = CloseKind::Offline;
         }
@@ -437,6 +499,9 @@ impl<P: Payload> Engine<P> {
     /// The timer armed for [`Engine::poll_timeout`] fired (late is fine: everything due by
     /// `now` is handled).
     pub fn handle_timeout(&mut self, now: u64) {
+        if self.closing.as_ref().is_some_and(|closing| now >= closing.deadline) {
+            return self.finish_close(None);
+        }
         if self.state.is_stopped() {
             return;
         }
@@ -498,7 +563,7 @@ impl<P: Payload> Engine<P> {
         self.last_conn = ConnId(self.last_conn.0.wrapping_add(1));
         let conn = self.last_conn;
         let deadline = Some(now.saturating_add(self.config.connect_timeout_ms));
-        self.socket = Some(Socket { conn, opened_at: None, deadline });
+        self.socket = Some(Socket { conn, opened_at: None, deadline, http_status: None });
         self.stats.attempts += 1;
         self.last_attempt_at = now;
         self.server_floor = false;
@@ -556,7 +621,7 @@ impl<P: Payload> Engine<P> {
     }
 
     fn send_tagged(&mut self, now: u64, payload: P, request: Option<RequestId>) -> Result<SendStatus, SendError<P>> {
-        if matches!(self.state, State::Closed | State::Failed { .. }) {
+        if self.state.drops_sends() {
             self.drop_payload(payload, DropReason::Closed);
             return Ok(SendStatus::Dropped(DropReason::Closed));
         }
@@ -696,6 +761,16 @@ impl<P: Payload> Engine<P> {
         will_retry: bool,
         retry_in_ms: Option<u64>,
     ) {
+        self.retire_socket(&socket, kind);
+        let conn = socket.conn;
+        let http_status = socket.http_status.filter(|_| kind == CloseKind::Refused);
+        let info = CloseInfo { conn, code, reason, was_clean, kind, will_retry, retry_in_ms, http_status };
+        self.emit(Event::Closed(info));
+    }
+
+    /// Everything that ends with a socket but its close event: its requests fail, what it
+    /// buffered is forgotten.
+    fn retire_socket(&mut self, socket: &Socket, kind: CloseKind) {
         for id in self.requests.take_sent_on(socket.conn) {
             self.emit(Event::RequestFailed { id, failure: RequestFailure::Disconnected });
         }
@@ -706,7 +781,5 @@ impl<P: Payload> Engine<P> {
         }
         self.stats.ready_since = None;
         self.stats.last_close = Some(kind);
-        let conn = socket.conn;
-        self.emit(Event::Closed(CloseInfo { conn, code, reason, was_clean, kind, will_retry, retry_in_ms }));
     }
 }

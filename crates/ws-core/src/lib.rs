@@ -41,9 +41,11 @@ mod requests;
 mod state;
 
 pub use backoff::{Jitter, Rng};
-pub use close::{classify, reconnects_by_default, retry_after_ms, CloseDecision, CloseKind, MAX_RETRY_AFTER_MS};
+pub use close::{
+    classify, reconnects_by_default, refusal_hint, retry_after_ms, CloseDecision, CloseKind, MAX_RETRY_AFTER_MS,
+};
 pub use config::{ClosePredicate, Config, ConfigBuilder, ConfigError, Overflow, Problem, MAX_DURATION_MS};
-pub use engine::{Engine, DRAIN_POLL_MS};
+pub use engine::{Engine, CLOSE_WAIT_MS, DRAIN_POLL_MS};
 pub use heartbeat::LATE_TIMER_MS;
 pub use hint::Hint;
 pub use output::{CloseInfo, Event, Output, SendError, SendStatus};

@@ -106,12 +106,25 @@ pub struct CloseInfo {
     pub reason: String,
     /// Whether the closing handshake completed.
     pub was_clean: bool,
-    /// What happened, for people: see [`CloseKind::hint`].
+    /// What happened, for people: see [`CloseInfo::hint`].
     pub kind: CloseKind,
     /// Whether the engine will try again (now or later).
     pub will_retry: bool,
     /// The delay before the next attempt, when one is scheduled.
     pub retry_in_ms: Option<u64>,
+    /// The HTTP status that refused the upgrade (kind [`CloseKind::Refused`] only).
+    pub http_status: Option<u16>,
+}
+
+impl CloseInfo {
+    /// What happened, for people: the kind's hint, or for a refused upgrade what its status
+    /// means ([`crate::refusal_hint`]).
+    pub fn hint(&self) -> &'static str {
+        match (self.kind, self.http_status) {
+            (CloseKind::Refused, Some(status)) => crate::close::refusal_hint(status),
+            (kind, _) => kind.hint(),
+        }
+    }
 }
 
 /// What `send` did with a message.

@@ -41,6 +41,10 @@ pub enum State {
     },
     /// The page is in the back/forward cache; reconnects when it is shown again.
     Suspended,
+    /// The app called `close()`: waiting for the socket to confirm (its close event), at
+    /// most [`crate::CLOSE_WAIT_MS`]; then [`State::Closed`] and the close event. Sends are
+    /// dropped, as in `Closed`.
+    Closing,
     /// Closed by the app; nothing happens until `reconnect()`.
     Closed,
     /// Stopped for good: the close policy said stop, or the retries ran out.
@@ -54,7 +58,7 @@ pub enum State {
 
 impl State {
     /// One state of each name, in lifecycle order.
-    pub const ALL: [State; 9] = [
+    pub const ALL: [State; 10] = [
         State::Idle,
         State::Connecting { attempt: 0 },
         State::Verifying { attempt: 0 },
@@ -62,12 +66,13 @@ impl State {
         State::Reconnecting { attempt: 1, retry_at: 0 },
         State::Offline { attempt: 1 },
         State::Suspended,
+        State::Closing,
         State::Closed,
         State::Failed { kind: CloseKind::Other, retries_exhausted: false },
     ];
 
     /// The state's stable name: `idle`, `connecting`, `verifying`, `open`, `reconnecting`,
-    /// `offline`, `suspended`, `closed`, `failed`.
+    /// `offline`, `suspended`, `closing`, `closed`, `failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Idle => "idle",
@@ -77,15 +82,23 @@ impl State {
             State::Reconnecting { .. } => "reconnecting",
             State::Offline { .. } => "offline",
             State::Suspended => "suspended",
+            State::Closing => "closing",
             State::Closed => "closed",
             State::Failed { .. } => "failed",
         }
     }
 
-    /// `true` in the states where the engine runs no timers and opens no sockets until
-    /// the app (or the page) acts: idle, closed, failed, suspended.
+    /// `true` in the states where the engine opens no sockets and sends nothing until the
+    /// app (or the page) acts: idle, closing, closed, failed, suspended. (Closing keeps one
+    /// timer: the bound on waiting for its socket.)
     pub fn is_stopped(self) -> bool {
-        matches!(self, State::Idle | State::Closed | State::Failed { .. } | State::Suspended)
+        matches!(self, State::Idle | State::Closing | State::Closed | State::Failed { .. } | State::Suspended)
+    }
+
+    /// `true` where `send()` reports a drop (`closed`) instead of queueing: closing, closed,
+    /// failed. (Idle holds messages for the first connect.)
+    pub fn drops_sends(self) -> bool {
+        matches!(self, State::Closing | State::Closed | State::Failed { .. })
     }
 }
 

@@ -148,7 +148,7 @@ fn connect_timeout_closes_the_attempt_and_backs_off() {
 fn error_then_close_acts_once() {
     let mut d = Driver::with(no_jitter);
     let conn = d.connected();
-    d.engine.socket_error(10, conn);
+    d.engine.socket_error(10, conn, None);
     d.engine.socket_closed(10, conn, 1006, "", false);
     d.engine.socket_closed(11, conn, 1006, "", false);
     let events = d.events();
@@ -170,6 +170,11 @@ fn user_close_cancels_everything_until_reconnect() {
     d.refuse(conn);
     assert!(d.engine.poll_timeout().is_some());
     d.engine.close(10, 1000, "bye");
+    // No socket to wait for: closing until the next timer (a later task), then closed.
+    assert_eq!(d.engine.state(), State::Closing);
+    assert_eq!(d.engine.poll_timeout(), Some(10));
+    d.outputs();
+    d.advance_to(10);
     assert_eq!(d.engine.state(), State::Closed);
     assert_eq!(d.engine.poll_timeout(), None);
     d.advance_to(1_000_000);
@@ -180,22 +185,93 @@ fn user_close_cancels_everything_until_reconnect() {
 }
 
 #[test]
-fn user_close_of_an_open_socket_is_classified_as_user() {
+fn user_close_is_reported_when_the_socket_has_closed() {
     let mut d = Driver::new(Config::default());
     let conn = d.connected();
+    d.outputs();
     d.engine.close(5, 4321, "done");
     let outputs = d.outputs();
     assert!(outputs.contains(&Output::CloseSocket { conn, code: 4321, reason: "done".into() }));
-    let close = outputs
-        .into_iter()
-        .find_map(|o| match o {
-            Output::Event(Event::Closed(info)) => Some(info),
-            _ => None,
-        })
-        .unwrap();
-    assert_eq!((close.kind, close.code, close.will_retry), (CloseKind::User, 4321, false));
-    d.engine.socket_closed(6, conn, 4321, "done", true);
-    assert!(d.outputs().is_empty(), "the close event of the closed socket is ignored");
+    assert!(!outputs.iter().any(|o| matches!(o, Output::Event(Event::Closed(_)))), "not during close()");
+    assert_eq!(d.engine.state(), State::Closing);
+    assert_eq!(d.engine.poll_timeout(), Some(5 + CLOSE_WAIT_MS));
+    // Messages sent meanwhile are reported, as in closed.
+    assert_eq!(d.engine.send(6, "late".into()), Ok(SendStatus::Dropped(DropReason::Closed)));
+    d.engine.close(6, 1000, "again"); // a second close() changes nothing
+    d.engine.socket_closed(7, conn, 4321, "done (echoed)", true);
+    let events = d.events();
+    let close = events.iter().find_map(|e| match e {
+        Event::Closed(info) => Some(info.clone()),
+        _ => None,
+    });
+    let close = close.expect("one close event");
+    assert_eq!((close.kind, close.code, close.reason.as_str()), (CloseKind::User, 4321, "done (echoed)"));
+    assert!(close.was_clean && !close.will_retry);
+    assert_eq!(events.iter().filter(|e| matches!(e, Event::Closed(_))).count(), 1);
+    assert!(events.contains(&Event::StateChanged(State::Closed)));
+    assert_eq!(d.engine.poll_timeout(), None);
+    d.engine.socket_closed(8, conn, 4321, "done", true);
+    assert!(d.outputs().is_empty(), "a second close event of the closed socket is ignored");
+}
+
+#[test]
+fn user_close_without_an_answer_is_reported_after_the_wait() {
+    let mut d = Driver::new(Config::default());
+    d.connected();
+    d.outputs();
+    d.engine.close(100, 1000, "bye");
+    d.advance_to(100 + CLOSE_WAIT_MS - 1);
+    assert_eq!(d.engine.state(), State::Closing);
+    d.advance_to(100 + CLOSE_WAIT_MS);
+    let closes = d.closes();
+    assert_eq!(closes.len(), 1);
+    assert_eq!((closes[0].code, closes[0].was_clean, closes[0].kind), (1000, false, CloseKind::User));
+    assert_eq!(d.engine.state(), State::Closed);
+}
+
+#[test]
+fn reconnect_while_closing_reports_the_close_first() {
+    let mut d = Driver::new(Config::default());
+    let conn = d.connected();
+    d.engine.close(5, 1000, "bye");
+    d.outputs();
+    d.engine.connect(6);
+    let events = d.events();
+    let closed = events.iter().position(|e| matches!(e, Event::Closed(_))).expect("the close");
+    let connecting = events.iter().position(|e| *e == Event::StateChanged(State::Connecting { attempt: 0 }));
+    assert!(closed < connecting.expect("connecting"));
+    d.engine.socket_closed(7, conn, 1000, "bye", true);
+    assert!(d.closes().is_empty(), "the old socket's close event is not reported twice");
+}
+
+#[test]
+fn close_from_idle_or_failed_becomes_closed_without_an_event() {
+    let mut d = Driver::new(Config::default());
+    d.engine.close(0, 1000, "");
+    assert_eq!(d.engine.state(), State::Closed);
+    assert!(d.closes().is_empty());
+}
+
+#[test]
+fn a_refused_upgrade_is_its_own_kind_with_a_hint_for_its_status() {
+    let mut d = Driver::with(no_jitter);
+    d.engine.connect(0);
+    for (status, needle) in [(426, "Upgrade"), (401, "credentials"), (404, "path"), (503, "upstream"), (418, "HTTP")] {
+        let conn = d.expect_open_socket();
+        d.engine.socket_error(d.now, conn, Some(status));
+        d.engine.socket_closed(d.now, conn, 1006, "", false);
+        let close = d.closes().pop().expect("a close");
+        assert_eq!((close.kind, close.http_status, close.will_retry), (CloseKind::Refused, Some(status), true));
+        assert!(close.hint().contains(needle), "{status}: {}", close.hint());
+        d.fire();
+    }
+    // A status reported for an open socket means nothing: that close is classified by code.
+    let conn = d.expect_open_socket();
+    d.engine.socket_opened(d.now, conn);
+    d.engine.socket_error(d.now, conn, Some(426));
+    d.engine.socket_closed(d.now, conn, 1006, "", false);
+    let close = d.closes().pop().expect("a close");
+    assert_eq!((close.kind, close.http_status), (CloseKind::ConnectionLost, None));
 }
 
 #[test]

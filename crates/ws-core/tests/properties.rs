@@ -190,7 +190,7 @@ impl World {
                     self.engine.socket_closed(now, conn, code, reason, code != 1006);
                 }
             }
-            Op::Error => live.into_iter().for_each(|c| self.engine.socket_error(now, c)),
+            Op::Error => live.into_iter().for_each(|c| self.engine.socket_error(now, c, None)),
             Op::Activity => live.into_iter().for_each(|c| self.engine.socket_activity(c, now, 1)),
             Op::Pong => live.into_iter().for_each(|c| self.engine.pong_received(now, c)),
             Op::Verified(ok) => live.into_iter().for_each(|c| self.engine.verification_done(now, c, ok)),
@@ -205,7 +205,7 @@ impl World {
                 let stale: Vec<ConnId> = self.seen.iter().copied().filter(|c| Some(*c) != live).collect();
                 for conn in stale {
                     self.engine.socket_opened(now, conn);
-                    self.engine.socket_error(now, conn);
+                    self.engine.socket_error(now, conn, None);
                     self.engine.socket_closed(now, conn, code, "", false);
                 }
             }
@@ -217,11 +217,20 @@ impl World {
         let (messages, bytes) = self.engine.queued();
         prop_assert!(messages <= limits.max_messages && bytes <= limits.max_bytes, "queue over its bounds");
         prop_assert_eq!(self.engine.current_conn(), self.live, "engine and socket disagree");
-        if self.user_closed {
+        let closing = self.engine.state() == State::Closing;
+        if self.user_closed && !closing {
             prop_assert_eq!(self.engine.poll_timeout(), None, "a timer after a user close");
         }
+        if closing {
+            // The one timer left bounds the wait for the closed socket's close event.
+            let deadline = self.engine.poll_timeout();
+            prop_assert!(
+                deadline.is_some_and(|at| at <= self.now + CLOSE_WAIT_MS),
+                "closing waits at most CLOSE_WAIT_MS"
+            );
+        }
         if self.engine.state().is_stopped() {
-            prop_assert!(self.live.is_none() && self.engine.poll_timeout().is_none());
+            prop_assert!(self.live.is_none() && (closing || self.engine.poll_timeout().is_none()));
         }
         let pending_retry = matches!(self.engine.state(), State::Reconnecting { .. });
         prop_assert!(!(pending_retry && self.live.is_some()), "a retry pending while a socket is live");
@@ -313,13 +322,23 @@ proptest! {
     fn nothing_happens_after_a_user_close((config, limits) in config(), seed in any::<u64>(),
         before in prop::collection::vec(op(), 0..40), after in prop::collection::vec(op(), 0..40)) {
         let mut world = run(config, seed, &before, &limits)?;
+        let reported = !matches!(world.engine.state(), State::Idle | State::Closed | State::Failed { .. });
+        let from = world.log.len();
         world.apply(&Op::Close)?;
         for op in after.iter().filter(|op| !matches!(op, Op::Connect)) {
             let attempts = world.engine.stats().attempts;
             world.apply(op)?;
             world.check(&limits)?;
             prop_assert_eq!(world.engine.stats().attempts, attempts);
-            prop_assert_eq!(world.engine.state(), State::Closed);
+            prop_assert!(matches!(world.engine.state(), State::Closing | State::Closed), "{:?}", world.engine.state());
         }
+        // Whatever happened meanwhile, the close is reported exactly once, within the wait.
+        world.apply(&Op::Advance(CLOSE_WAIT_MS))?;
+        prop_assert_eq!(world.engine.state(), State::Closed);
+        let user_closes = world.log[from..]
+            .iter()
+            .filter(|o| matches!(o, Output::Event(Event::Closed(info)) if info.kind == CloseKind::User))
+            .count();
+        prop_assert_eq!(user_closes, usize::from(reported));
     }
 }

@@ -83,6 +83,8 @@ pub(crate) struct Driver {
     pub(crate) engine: Engine<Payload>,
     setup: Setup,
     socket: Option<SocketSlot>,
+    /// A socket the engine closed, kept until its close event (which ends the app's close).
+    closing: Option<SocketSlot>,
     timer: Option<Timeout>,
     armed: Option<u64>,
     page: Option<PageListeners>,
@@ -99,6 +101,7 @@ impl Driver {
                 engine: Engine::new(config, seed),
                 setup,
                 socket: None,
+                closing: None,
                 timer: None,
                 armed: None,
                 page: None,
@@ -209,6 +212,7 @@ impl Driver {
                 Output::CloseSocket { conn, code, reason } => {
                     if let Some(slot) = self.socket.take_if(|s| s.conn == conn) {
                         slot.close(code, &reason);
+                        self.closing = Some(slot); // replaces (detaches) an older one
                     }
                 }
                 Output::Event(event) => self.notices.push(Notice::Event(event)),
@@ -243,7 +247,7 @@ impl Driver {
             }
             Err(error) => {
                 self.notices.push(Notice::Failure(error));
-                self.engine.socket_error(now, conn);
+                self.engine.socket_error(now, conn, None);
                 self.engine.socket_closed(now, conn, 1006, "", false);
             }
         }
@@ -278,10 +282,11 @@ impl Driver {
     fn socket_input(weak: &Weak<Shared>, conn: ConnId, input: SocketInput) {
         match input {
             SocketInput::Opened => Driver::input(weak, move |d, now| d.engine.socket_opened(now, conn)),
-            SocketInput::Error => Driver::input(weak, move |d, now| d.engine.socket_error(now, conn)),
+            SocketInput::Error => Driver::input(weak, move |d, now| d.engine.socket_error(now, conn, None)),
             SocketInput::Closed { code, reason, clean } => Driver::input(weak, move |d, now| {
                 // Detach before telling the engine, so a replacement socket can take the slot.
                 drop(d.socket.take_if(|s| s.conn == conn));
+                drop(d.closing.take_if(|s| s.conn == conn));
                 d.engine.socket_closed(now, conn, code, &reason, clean);
             }),
             SocketInput::Message(event) => Driver::message(weak, conn, event),

@@ -82,6 +82,7 @@ extern "C" {
         hint: &str,
         will_retry: bool,
         retry_in: JsValue,
+        http_status: JsValue,
     );
     /// The app's `error`.
     #[wasm_bindgen(method)]
@@ -283,10 +284,12 @@ impl Core {
         self.pump(now);
     }
 
-    /// Socket `conn` reported an error.
-    pub fn errored(&mut self, conn: u32) {
+    /// Socket `conn` reported an error; `cause` is its message where it gives one (the `ws`
+    /// package's `Unexpected server response: 426` tells the HTTP status).
+    pub fn errored(&mut self, conn: u32, cause: JsValue) {
         let now = now();
-        self.engine.socket_error(now, ConnId(conn));
+        let status = cause.as_string().and_then(|text| refusal_status(&text));
+        self.engine.socket_error(now, ConnId(conn), status);
         self.pump(now);
     }
 
@@ -338,16 +341,20 @@ impl Core {
         self.pump(now);
     }
 
-    /// The timer fired. `received` is the wrapper's inbound count, `buffered` the socket's
-    /// `bufferedAmount`.
-    pub fn tick(&mut self, received: f64, buffered: f64) {
+    /// The timer fired. `received` is the wrapper's inbound count, `last_inbound` when
+    /// (`performance.now()`) the latest of them arrived, `buffered` the socket's
+    /// `bufferedAmount`. With the arrival time, the heartbeat counts silence from the last
+    /// message, not from the timer that noticed it.
+    pub fn tick(&mut self, received: f64, buffered: f64, last_inbound: f64) {
         let now = now();
         self.armed = None;
         if let Some(conn) = self.engine.current_conn() {
             if received > self.counted {
                 let fresh = (received - self.counted).min(u32::MAX as f64) as u32;
                 self.counted = received;
-                self.engine.socket_activity(conn, now, fresh);
+                let at =
+                    if last_inbound.is_finite() && last_inbound >= 0.0 { (last_inbound as u64).min(now) } else { now };
+                self.engine.socket_activity(conn, at, fresh);
             }
             if self.engine.state() == State::Open {
                 self.engine.set_buffered_amount(now, conn, buffered as usize);
@@ -420,12 +427,14 @@ fn attempt_and_retry(state: State) -> (u32, Option<u64>) {
     }
 }
 
-/// The `WebSocket` `readyState` a state means: OPEN only when ready, CLOSED when nothing
-/// will happen until the app acts, CONNECTING otherwise (including while verifying and
-/// while suspended in the back/forward cache, from which it comes back by itself).
+/// The `WebSocket` `readyState` a state means: OPEN only when ready, CLOSING while the
+/// app's close waits for the socket, CLOSED when nothing will happen until the app acts,
+/// CONNECTING otherwise (including while verifying and while suspended in the
+/// back/forward cache, from which it comes back by itself).
 fn ready_state(state: State) -> u8 {
     match state {
         State::Open => 1,
+        State::Closing => 2,
         State::Idle | State::Closed | State::Failed { .. } => 3,
         _ => 0,
     }
@@ -433,7 +442,19 @@ fn ready_state(state: State) -> u8 {
 
 /// Whether a socket in `state` goes on by itself (see [`Sink`]'s `state`).
 fn keeps_running(state: State) -> bool {
-    ready_state(state) != 3
+    ready_state(state) < 2
+}
+
+/// The HTTP status in the `ws` package's refused-upgrade message, `Unexpected server
+/// response: <status>`.
+fn refusal_status(message: &str) -> Option<u16> {
+    // By hand: `str::find` would bring the two-way searcher into the wasm (kilobytes).
+    const PREFIX: &[u8] = b"Unexpected server response: ";
+    let bytes = message.as_bytes();
+    let start = bytes.windows(PREFIX.len()).position(|window| window == PREFIX)? + PREFIX.len();
+    let digits = bytes.get(start..start + 3)?;
+    let status = digits.iter().try_fold(0u16, |n, &b| b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0')))?;
+    (100..600).contains(&status).then_some(status)
 }
 
 /// A refused send as the `RangeError` `send()`/`request()` throw.
@@ -468,7 +489,7 @@ impl Core {
     fn fail_attempt(&mut self, now: u64, conn: ConnId, error: &JsValue) {
         if self.engine.current_conn() == Some(conn) {
             self.sink.failure(error);
-            self.engine.socket_error(now, conn);
+            self.engine.socket_error(now, conn, None);
             self.engine.socket_closed(now, conn, 1006, "", false);
         }
     }
@@ -516,9 +537,10 @@ impl Core {
                 &info.reason,
                 info.was_clean,
                 info.kind.as_str(),
-                info.kind.hint(),
+                info.hint(),
                 info.will_retry,
                 optional_ms(info.retry_in_ms),
+                info.http_status.map_or(JsValue::NULL, |status| JsValue::from_f64(status.into())),
             ),
             Event::Error { conn } => sink.error(conn.0),
             Event::Dropped { payload, reason } => sink.dropped(&payload.value, reason.as_str()),

@@ -179,7 +179,7 @@ impl Sim {
                 let conn = ConnId(conn);
                 match verdict {
                     Verdict::Refused => {
-                        engine.socket_error(now, conn);
+                        engine.socket_error(now, conn, None);
                         engine.socket_closed(now, conn, 1006, "", false);
                     }
                     Verdict::Admitted => {

@@ -90,7 +90,7 @@ impl Driver {
 
     /// The socket is refused (error then close 1006), as when the server is down.
     pub fn refuse(&mut self, conn: ConnId) {
-        self.engine.socket_error(self.now, conn);
+        self.engine.socket_error(self.now, conn, None);
         self.engine.socket_closed(self.now, conn, 1006, "", false);
     }
 
