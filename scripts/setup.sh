@@ -34,6 +34,14 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# nginx as a reverse proxy in front of a ws server (tests/node/nginx.test.mjs).
+if ! [ -x /usr/sbin/nginx ]; then
+  say "installing nginx-light"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nginx-light >/dev/null
+fi
+
 # npm dev dependencies; reinstalled only when package-lock.json changed.
 if ! [ node_modules/.package-lock.json -nt package-lock.json ]; then
   say "installing npm dev dependencies"
