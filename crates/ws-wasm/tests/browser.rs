@@ -22,6 +22,10 @@ async fn open_echo_and_user_close() {
     assert_eq!(socket.send("hello"), Ok(SendStatus::Sent { congested: false }));
     wait_for("the echo", 5_000, || events.texts() == ["hello"]).await;
     socket.close(1000, "bye").unwrap();
+    // As WebSocket: closing until the socket's close event, which the app hears after.
+    assert_eq!(socket.state().unwrap(), State::Closing);
+    assert_eq!(events.last_close_kind(), None);
+    wait_for("the close event", 5_000, || events.last_close_kind().is_some()).await;
     assert_eq!(socket.state().unwrap(), State::Closed);
     assert_eq!(events.last_close_kind(), Some(CloseKind::User));
     assert_eq!(socket.stats().unwrap().messages_sent, 1);
@@ -296,7 +300,8 @@ async fn refused_close_codes_leave_the_socket_alone() {
     assert_eq!(error.name(), "SyntaxError");
     assert_eq!(socket.state().unwrap(), State::Open);
     socket.close(4321, "done").unwrap();
-    assert_eq!(socket.state().unwrap(), State::Closed);
+    assert_eq!(socket.state().unwrap(), State::Closing);
+    wait_for("closed", 5_000, || socket.state() == Ok(State::Closed)).await;
 }
 
 #[wasm_bindgen_test]
@@ -375,7 +380,7 @@ async fn a_close_from_inside_on_event_is_heard_after_the_events_already_on_their
     sleep(300).await;
     assert_eq!(states.borrow().last(), Some(&State::Closed));
     assert_eq!(socket.state().unwrap(), State::Closed);
-    let tail: Vec<&str> = states.borrow().iter().rev().take(2).map(|s| s.as_str()).collect();
-    assert_eq!(tail, ["closed", "reconnecting"], "reconnecting (on its way) first, then closed");
+    let tail: Vec<&str> = states.borrow().iter().rev().take(3).map(|s| s.as_str()).collect();
+    assert_eq!(tail, ["closed", "closing", "reconnecting"], "reconnecting (on its way) first, then closing, closed");
     slot.borrow_mut().take();
 }

@@ -244,7 +244,7 @@ window.fuzz = async (seed, steps, wsUrl) => {
       const rws = owner.rws;
       const last = owner.states.at(-1);
       if (last !== undefined && last !== rws.state) fail(`last statechange "${last}" but state "${rws.state}"`);
-      const expected = rws.state === 'open' ? 1 : STATES_CLOSED.has(rws.state) ? 3 : 0;
+      const expected = rws.state === 'open' ? 1 : rws.state === 'closing' ? 2 : STATES_CLOSED.has(rws.state) ? 3 : 0;
       if (rws.readyState !== expected) fail(`readyState ${rws.readyState} in state ${rws.state}`);
       const live = owner.fakes.filter((f) => f.readyState < 2 && !f.refusedClose).length;
       if (live > 1) fail(`${live} look-alike sockets open at once`);
@@ -272,8 +272,11 @@ window.fuzz = async (seed, steps, wsUrl) => {
   // The end: close everything; every accepted message is now sent or reported.
   budget = 0; // listeners stop calling back in: this close is final
   for (const rws of everyInstance) rws.close();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // `closing` lasts until the look-alike's close event, or at most 2 s when it sends none.
+  await new Promise((resolve) => setTimeout(resolve, 2100));
   checkSettled();
+  const unclosed = [...everyInstance].filter((rws) => rws.state !== 'closed' && rws.state !== 'idle');
+  if (unclosed.length > 0) fail(`${unclosed.length} instance(s) not closed 2 s after close(): ${unclosed.map((rws) => rws.state).join(', ')}`);
   for (const [id, entry] of ledger) {
     if (!entry.accepted) continue;
     if (entry.sent + entry.dropped !== 1) {
