@@ -13,6 +13,7 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function launchChromium() {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+/** Launches it; `args` are added to CHROMIUM_ARGS (e.g. `--ignore-certificate-errors`). */
+export function launchChromium({ args = [] } = {}) {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...args], headless: true });
 }

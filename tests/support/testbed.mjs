@@ -1,8 +1,11 @@
 // Starts the Rust test bed (tests/testbed) on a free loopback port for one test suite.
 // Usage: const bed = await startTestbed({ www }); bed.wsUrl; await bed.control('drop');
 //        await bed.stats(); bed.stop();
+// With { tls: true } the bed speaks only TLS (a self-signed certificate made at its start):
+// bed.base is https://…, bed.wsUrl wss://…, and control calls skip the certificate check.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -17,8 +20,33 @@ export function testbedBinary() {
   return binary;
 }
 
-export async function startTestbed({ www } = {}) {
-  const args = ['--port', '0', ...(www ? ['--www', www] : [])];
+/** One HTTPS call to a TLS test bed, trusting its self-signed certificate (this call only). */
+function httpsCall(url, method) {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, rejectUnauthorized: false, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        const status = res.statusCode;
+        resolve({ ok: status >= 200 && status < 300, status, text: Buffer.concat(chunks).toString() });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(10000, () => req.destroy(new Error(`${method} ${url}: no answer in 10 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** One HTTP call to the bed: `{ ok, status, text }`. */
+async function call(url, method, tls) {
+  if (tls) return httpsCall(url, method);
+  const response = await fetch(url, { method });
+  return { ok: response.ok, status: response.status, text: await response.text() };
+}
+
+export async function startTestbed({ www, tls = false } = {}) {
+  const args = ['--port', '0', ...(www ? ['--www', www] : []), ...(tls ? ['--tls'] : [])];
   const child = spawn(testbedBinary(), args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const firstLine = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
@@ -27,19 +55,19 @@ export async function startTestbed({ www } = {}) {
   });
   const port = Number(firstLine.match(/:(\d+)$/)?.[1]);
   if (!port) throw new Error(`unexpected first line from the test bed: ${firstLine}`);
-  const base = `http://127.0.0.1:${port}`;
+  const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const control = async (action, params = {}) => {
     const query = new URLSearchParams(params).toString();
-    const response = await fetch(`${base}/control/${action}${query ? `?${query}` : ''}`, { method: 'POST' });
-    if (!response.ok) throw new Error(`control ${action}: ${response.status} ${await response.text()}`);
-    return response.json();
+    const response = await call(`${base}/control/${action}${query ? `?${query}` : ''}`, 'POST', tls);
+    if (!response.ok) throw new Error(`control ${action}: ${response.status} ${response.text}`);
+    return JSON.parse(response.text);
   };
   return {
     port,
     base,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`,
     control,
-    stats: async () => (await fetch(`${base}/control/stats`)).json(),
+    stats: async () => JSON.parse((await call(`${base}/control/stats`, 'GET', tls)).text),
     reset: () => control('reset', { stats: '1' }),
     stop: () => child.kill(),
   };

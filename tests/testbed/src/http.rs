@@ -1,9 +1,9 @@
 //! Just enough HTTP/1.1: read a request head, answer small responses, serve static files.
+//! Over any byte stream: plain TCP or TLS.
 
 use std::path::{Component, Path, PathBuf};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The parts of a request head the test bed looks at.
 pub struct Request {
@@ -14,6 +14,7 @@ pub struct Request {
 }
 
 impl Request {
+    /// A header's value (the first of that name, case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -27,11 +28,13 @@ impl Request {
             .map(|(_, v)| decode(v))
     }
 
+    /// Whether this asks for a WebSocket upgrade.
     pub fn is_upgrade(&self) -> bool {
         self.header("upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
     }
 }
 
+/// Percent- and `+`-decoding of a query value (invalid escapes are kept as they are).
 fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -56,7 +59,7 @@ fn decode(s: &str) -> String {
 }
 
 /// Reads the request head (up to 16 KiB); `None` if the peer closed or sent garbage.
-pub async fn read_head(stream: &mut TcpStream) -> Option<Request> {
+pub async fn read_head(stream: &mut (impl AsyncRead + Unpin)) -> Option<Request> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -83,8 +86,8 @@ pub async fn read_head(stream: &mut TcpStream) -> Option<Request> {
     Some(Request { method, path: path.to_string(), query: query.to_string(), headers })
 }
 
-/// Writes a complete response and closes.
-pub async fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) {
+/// Writes a complete response and closes (for TLS, with a `close_notify`).
+pub async fn respond(stream: &mut (impl AsyncWrite + Unpin), status: &str, content_type: &str, body: &[u8]) {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
         body.len()
@@ -94,6 +97,7 @@ pub async fn respond(stream: &mut TcpStream, status: &str, content_type: &str, b
     let _ = stream.shutdown().await;
 }
 
+/// The `Content-Type` for a file, by its extension.
 fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
@@ -108,7 +112,7 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// Serves `path` from `root` (`/` → `index.html`); never leaves `root`.
-pub async fn serve_file(stream: &mut TcpStream, root: &Path, path: &str) {
+pub async fn serve_file(stream: &mut (impl AsyncWrite + Unpin), root: &Path, path: &str) {
     let relative = path.trim_start_matches('/');
     let mut file = PathBuf::from(root);
     for part in Path::new(relative).components() {

@@ -1,7 +1,13 @@
 //! Rebound's test bed: a WebSocket server on loopback with a control API to inject faults.
 //!
-//! `testbed [--port N] [--www DIR]` (or `PORT=N`); port 0 picks a free one. The first line
-//! printed is `listening on 127.0.0.1:PORT`.
+//! `testbed [--port N] [--www DIR] [--tls]` (or `PORT=N`); port 0 picks a free one. The first
+//! line printed is `listening on 127.0.0.1:PORT`; the second names the schemes
+//! (`scheme http ws` or `scheme https wss`).
+//!
+//! With `--tls` the one listener speaks TLS only (see [`tls`]): a self-signed certificate for
+//! `127.0.0.1` and `localhost` is made at start, and everything below works the same over it,
+//! so `https://127.0.0.1:PORT/…` pages and `wss://127.0.0.1:PORT/ws` work (for clients told to
+//! accept that certificate, e.g. Chromium with `--ignore-certificate-errors`).
 //!
 //! - `/ws` — WebSocket: `ping` → `pong`; `{"type":"ping","id":..}` → `{"type":"pong","id":..}`;
 //!   `{"type":"hello"}` → `{"type":"welcome"}`; anything else is echoed. The first offered
@@ -23,37 +29,45 @@
 mod faults;
 mod http;
 mod socket;
+mod tls;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 
 use faults::State;
+use tls::Conn;
 
+/// The command line.
 struct Args {
     port: u16,
     www: Option<PathBuf>,
+    tls: bool,
 }
 
+/// Reads `--port N`, `--www DIR` and `--tls` (and `PORT` from the environment).
 fn parse_args() -> Result<Args, String> {
     let mut port = std::env::var("PORT").ok().map(|p| p.parse().map_err(|_| format!("bad PORT: {p}"))).transpose()?;
     let mut www = None;
+    let mut tls = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--port" => port = Some(value()?.parse().map_err(|_| "bad --port".to_string())?),
             "--www" => www = Some(PathBuf::from(value()?)),
-            other => return Err(format!("unknown argument: {other} (use --port N, --www DIR)")),
+            "--tls" => tls = true,
+            other => return Err(format!("unknown argument: {other} (use --port N, --www DIR, --tls)")),
         }
     }
-    Ok(Args { port: port.unwrap_or(0), www })
+    Ok(Args { port: port.unwrap_or(0), www, tls })
 }
 
-async fn handle(mut stream: TcpStream, state: State, www: Option<Arc<PathBuf>>) {
-    let _ = stream.set_nodelay(true);
+/// Serves one connection, plain or TLS: a control call, a WebSocket, or a static file.
+async fn handle<S: Conn>(mut stream: S, state: State, www: Option<Arc<PathBuf>>) {
     let Some(request) = http::read_head(&mut stream).await else { return };
     if let Some(action) = request.path.strip_prefix("/control/") {
         let answer = state.control(action, |name| request.param(name));
@@ -68,6 +82,15 @@ async fn handle(mut stream: TcpStream, state: State, www: Option<Arc<PathBuf>>) 
     match (&www, request.method.as_str()) {
         (Some(root), "GET") => http::serve_file(&mut stream, root, &request.path).await,
         _ => http::respond(&mut stream, "404 Not Found", "text/plain", b"not found").await,
+    }
+}
+
+/// Runs the TLS handshake when the listener speaks TLS (bounded by
+/// [`tls::HANDSHAKE_TIMEOUT`]; a failed one just ends the connection), then [`handle`]s it.
+async fn accept(stream: TcpStream, acceptor: Option<TlsAcceptor>, state: State, www: Option<Arc<PathBuf>>) {
+    let Some(acceptor) = acceptor else { return handle(stream, state, www).await };
+    if let Ok(Ok(stream)) = tokio::time::timeout(tls::HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        handle(stream, state, www).await;
     }
 }
 
@@ -87,8 +110,16 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    let acceptor = match args.tls.then(tls::acceptor).transpose() {
+        Ok(acceptor) => acceptor,
+        Err(message) => {
+            eprintln!("testbed: {message}");
+            std::process::exit(1);
+        }
+    };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
     println!("listening on 127.0.0.1:{port}");
+    println!("scheme {}", if acceptor.is_some() { "https wss" } else { "http ws" });
     let _ = std::io::stdout().flush();
     let state = State::default();
     let www = args.www.map(Arc::new);
@@ -96,7 +127,8 @@ async fn main() {
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((stream, _)) = accepted {
-                    tokio::spawn(handle(stream, state.clone(), www.clone()));
+                    let _ = stream.set_nodelay(true);
+                    tokio::spawn(accept(stream, acceptor.clone(), state.clone(), www.clone()));
                 }
             }
             _ = tokio::signal::ctrl_c() => return,

@@ -1,10 +1,10 @@
-//! One WebSocket connection: the upgrade (with its faults), then echo and answers.
+//! One WebSocket connection: the upgrade (with its faults), then echo and answers. Generic over
+//! the connection ([`Conn`]): plain TCP for `ws://`, TLS for `wss://`.
 
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -14,14 +14,16 @@ use tokio_tungstenite::WebSocketStream;
 
 use crate::faults::{Command, State};
 use crate::http::{respond, Request};
+use crate::tls::Conn;
 
-/// Resets the connection: RST instead of FIN, as a crashed server or a dropped link looks.
-fn reset(stream: &TcpStream) {
-    let _ = stream.set_zero_linger();
+/// Resets the connection: RST instead of FIN, as a crashed server or a dropped link looks
+/// (over TLS too: no `close_notify`, the TCP socket underneath is reset).
+fn reset(stream: &impl Conn) {
+    let _ = stream.tcp().set_zero_linger();
 }
 
 /// Completes (or sabotages) the upgrade, then runs the connection until it ends.
-pub async fn serve(mut stream: TcpStream, request: Request, state: State) {
+pub async fn serve(mut stream: impl Conn, request: Request, state: State) {
     if state.is_down() {
         state.count_refused();
         reset(&stream);
@@ -48,7 +50,8 @@ pub async fn serve(mut stream: TcpStream, request: Request, state: State) {
         head.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
     }
     head.push_str("\r\n");
-    if stream.write_all(head.as_bytes()).await.is_err() {
+    // Flushed: TLS holds written bytes until then, and the client says nothing before the 101.
+    if stream.write_all(head.as_bytes()).await.is_err() || stream.flush().await.is_err() {
         return;
     }
     let ws = WebSocketStream::from_raw_socket(stream, Role::Server, None).await;
@@ -65,7 +68,7 @@ pub async fn serve(mut stream: TcpStream, request: Request, state: State) {
 /// The benchmark endpoint: never the bottleneck. `burst N SIZE` writes N pre-framed text
 /// messages of SIZE (≤ 125) bytes in one go; `count` answers `count <messages received>`;
 /// everything else is only counted (not recorded, not echoed).
-async fn bench(mut ws: WebSocketStream<TcpStream>, mut commands: mpsc::UnboundedReceiver<Command>) {
+async fn bench(mut ws: WebSocketStream<impl Conn>, mut commands: mpsc::UnboundedReceiver<Command>) {
     let mut received: u64 = 0;
     loop {
         tokio::select! {
@@ -86,7 +89,8 @@ async fn bench(mut ws: WebSocketStream<TcpStream>, mut commands: mpsc::Unbounded
                                 frames.extend_from_slice(&[0x81, size as u8]);
                                 frames.extend(std::iter::repeat_n(b'x', size));
                             }
-                            if ws.get_mut().write_all(&frames).await.is_err() {
+                            let raw = ws.get_mut();
+                            if raw.write_all(&frames).await.is_err() || raw.flush().await.is_err() {
                                 return;
                             }
                         }
@@ -125,12 +129,15 @@ fn answer(text: &str) -> Option<String> {
     }
 }
 
+/// Whether a reply is a heartbeat answer (delayed by `/control/pong-delay`).
 fn is_pong(reply: &str) -> bool {
     reply == "pong" || reply.contains(r#""type":"pong""#)
 }
 
+/// The `/ws` endpoint: answers (see [`answer`]) or echoes every message, records what it got,
+/// and obeys the control API's commands until the connection ends.
 async fn run(
-    mut ws: WebSocketStream<TcpStream>,
+    mut ws: WebSocketStream<impl Conn>,
     mut commands: mpsc::UnboundedReceiver<Command>,
     id: u64,
     state: &State,
