@@ -286,6 +286,39 @@ export type ReboundListener<E> =
 // ---- stats and errors -------------------------------------------------------------------------
 
 /** A snapshot of counters and measurements (`ws.stats`; a fresh object on every read). */
+/**
+ * What an indicator shows (`data-state` of `<rebound-status>`): `connected`; `connecting`
+ * (the first connect, or the app's Retry); `reconnecting` (lost, coming back); `offline`
+ * (waiting for the network); `disconnected` (closed by the app, or not started); `error`
+ * (stopped for good: refused by policy, or retries exhausted).
+ */
+export type StatusIndicator = 'connected' | 'connecting' | 'reconnecting' | 'offline' | 'disconnected' | 'error';
+
+/** The Retry button: not shown, usable, or shown disabled while the Retry it started connects. */
+export type RetryButton = 'hidden' | 'enabled' | 'disabled';
+
+/** `ws.statusView(grace)`: everything an indicator renders at one moment. */
+export interface StatusView {
+  readonly state: StatusIndicator;
+  /** An icon for the state, so colour is not the only signal: ● ↻ ⚠ ○ ! */
+  readonly icon: string;
+  /** The line to show, e.g. `Reconnecting · retrying in 3 s · attempt 2 of 10`. Plain text: never render it as HTML. */
+  readonly text: string;
+  /** The line for screen readers: `text` without the ticking countdown. */
+  readonly spoken: string;
+  /** In `error`: the server's close reason, or what the close kind means when it gave none; else `null`. */
+  readonly reason: string | null;
+  /** The retry being waited for or made (0 on a first connect). */
+  readonly attempt: number;
+  /** `maxRetries`, or `null` when unlimited. */
+  readonly maxAttempts: number | null;
+  /** When the next attempt runs (`performance.now()` ms) while a countdown is shown, else `null`. */
+  readonly retryAt: number | null;
+  readonly retry: RetryButton;
+  /** In how many ms the view changes without an event (countdown, end of the grace period); `null` = only on events. */
+  readonly recheckIn: number | null;
+}
+
 export interface ReboundStats {
   /** Sockets opened or attempted. */
   readonly attempts: number;
@@ -599,8 +632,8 @@ export declare class ReconnectingWebSocket {
 
   /**
    * WebSocket's numbers: `OPEN` (1) only when ready (`state` is `open` and `open` has fired);
-   * `CLOSED` (3) when `idle`, `closed` or `failed`; `CONNECTING` (0) otherwise, including
-   * while waiting to retry. Never `CLOSING`.
+   * `CLOSING` (2) after `close()` until the socket has closed (`closing`); `CLOSED` (3) when
+   * `idle`, `closed` or `failed`; `CONNECTING` (0) otherwise, including while waiting to retry.
    */
   readonly readyState: number;
   /** The current socket's URL (resolved, query included), or `''` before the first socket. */
@@ -622,6 +655,13 @@ export declare class ReconnectingWebSocket {
   readonly state: State;
   /** Counters and measurements (a fresh snapshot on every read). */
   readonly stats: ReboundStats;
+  /**
+   * What a connection indicator shows now: the model `<rebound-status>` and the Leptos
+   * widget render, computed in Rust. `grace` (ms, default 500): a drop that recovers within
+   * it keeps showing `connected`. Throws a `TypeError`/`RangeError` naming `grace` for
+   * anything but a number from 0 to 2147483647 (or `undefined`).
+   */
+  statusView(grace?: number): StatusView;
 
   /** Called for `open` (the connection is ready). */
   onopen: ((this: ReconnectingWebSocket, event: ReboundEvent) => void) | null;

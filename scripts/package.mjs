@@ -87,7 +87,7 @@ for (const [name, entry] of Object.entries(m.entries)) {
   if (typeof entry !== 'object') continue;
   const outfile = join(outDir, entry.out);
   const footer = entry.format === 'cjs' ? [`--footer:js=${CJS_FOOTER}`] : [];
-  const platform = name === 'browser' ? ['--platform=browser'] : ['--platform=node'];
+  const platform = [`--platform=${entry.platform ?? (name === 'browser' ? 'browser' : 'node')}`];
   run(join(bin, 'esbuild'), [join(m.package['npm-dir'], 'src', entry.source), '--bundle', `--format=${entry.format}`, ...platform, `--target=${m.bundle.target}`, ...(m.bundle.minify ? ['--minify'] : []), '--legal-comments=none', ...footer, `--outfile=${outfile}`]);
 }
 
@@ -102,7 +102,10 @@ const wasmGz = gzipSync(bytes, { level: 9 }).length;
 const total = jsGz + wasmGz;
 const budget = m.budget['bundle-gzip-bytes'];
 console.log(`package: browser ships ${total} bytes min+gzip: JS ${shipped.length} bytes (${jsGz} gzip) + wasm ${bytes.length} bytes (${wasmGz} gzip); budget ${budget}${total > budget ? ' — OVER BUDGET' : ''}`);
-writeFileSync(join(outDir, 'size.json'), JSON.stringify({ bundle_gz_bytes: total, js_bytes: shipped.length, js_gz_bytes: jsGz, wasm_bytes: bytes.length, wasm_gz_bytes: wasmGz, budget_gz_bytes: budget }, null, 2) + '\n');
+// The status element on top of that, for apps that import it.
+const statusGz = gzipSync(readFileSync(join(outDir, m.entries.status.out)), { level: 9 }).length;
+console.log(`package: <rebound-status> adds ${statusGz} bytes min+gzip (budget ${m.budget['status-gzip-bytes']})`);
+writeFileSync(join(outDir, 'size.json'), JSON.stringify({ bundle_gz_bytes: total, js_bytes: shipped.length, js_gz_bytes: jsGz, wasm_bytes: bytes.length, wasm_gz_bytes: wasmGz, budget_gz_bytes: budget, status_gz_bytes: statusGz }, null, 2) + '\n');
 
 if (!process.argv.includes('--no-pack')) {
   const tarballs = join(root, m.package['tarball-dir']);

@@ -263,6 +263,15 @@ export class ReconnectingWebSocket {
     return stats;
   }
 
+  /**
+   * What a connection indicator shows now (`<rebound-status>` renders it; so can an app's
+   * own): computed in Rust, the same model as the Leptos widget. `grace` (ms, default 500):
+   * a drop that recovers within it keeps showing `connected`.
+   */
+  statusView(grace) {
+    return this.#core.statusView(grace);
+  }
+
   send(data) {
     if (typeof data !== 'string' && !isBinary(data)) data = String(data);
     const ws = this.#ws;

@@ -80,7 +80,8 @@ fn App() -> impl IntoView {
     });
     let timeline = RwSignal::new(Timeline::default());
     Effect::new(move |_| {
-        let phase = rebound.status.with(|s| s.phase);
+        // The engine's state as it happens (no grace period): the timeline shows every blip.
+        let phase = rebound.status.with(|s| s.view(now(), 0).indicator);
         timeline.update(|t| t.record(now(), phase));
     });
     let (stats, set_stats) = signal((rebound.stats(), rebound.queued(), now()));

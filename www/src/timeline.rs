@@ -1,7 +1,7 @@
 //! The last minute of connection states as a strip chart.
 
 use leptos::prelude::*;
-use status_widget::Phase;
+use status_widget::Indicator as Phase;
 
 /// Seconds shown.
 const WINDOW_MS: f64 = 60_000.0;

@@ -3,10 +3,14 @@
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use ws_wasm::ws_core::{SendStatus, Stats};
+use ws_wasm::ws_core::{CloseInfo, CloseKind, ConnId, SendStatus, State, Stats};
 use ws_wasm::{Options, Refused, Socket, SocketEvent};
 
-use crate::status::{LastClose, Phase, Status};
+use crate::status::Status;
+
+fn performance_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
 
 /// Signals and actions for one Rebound socket. `Copy`: pass it to child components freely.
 /// The socket is closed and every handler, timer and listener dropped when the component
@@ -56,7 +60,7 @@ impl Rebound {
 
 /// Opens a Rebound socket to `url` for the current component.
 ///
-/// An invalid URL does not panic: the status becomes [`Phase::Error`] with the reason.
+/// An invalid URL does not panic: the status shows `error` with the reason.
 ///
 /// ```no_run
 /// use leptos::prelude::*;
@@ -80,14 +84,13 @@ pub fn use_rebound(url: &str, options: Options) -> Rebound {
 /// (signals only keep the latest value, so a burst — a close then a state change — would
 /// otherwise show only its last event).
 pub fn use_rebound_with(url: &str, options: Options, on_event: impl Fn(&SocketEvent) + 'static) -> Rebound {
-    let (status, set_status) = signal(Status::default());
+    let (status, set_status) = signal(Status::new(options.config.max_retries()));
     let (last_message, set_last_message) = signal(None::<String>);
     let (last_event, set_last_event) = signal_local(None::<SocketEvent>);
-    let max_attempts = options.config.max_retries();
     let connected = Socket::connect(url, options, move |event| {
         match &event {
-            SocketEvent::State(state) => set_status.update(|s| *s = s.with_state(*state, max_attempts)),
-            SocketEvent::Closed(info) => set_status.update(|s| s.last_close = Some(LastClose::from(info))),
+            SocketEvent::State(state) => set_status.update(|s| s.state_changed(performance_now(), *state)),
+            SocketEvent::Closed(info) => set_status.update(|s| s.closed(info)),
             SocketEvent::Message(message) => {
                 if let Some(text) = message.data().as_string() {
                     set_last_message.set(Some(text));
@@ -101,16 +104,28 @@ pub fn use_rebound_with(url: &str, options: Options, on_event: impl Fn(&SocketEv
     let socket = match connected {
         Ok(socket) => Some(socket),
         Err(error) => {
+            // Shown as a close that stopped for good, with the error's message as the reason.
             let reason = error.unchecked_into::<js_sys::Error>().message().as_string().unwrap_or_default();
-            let close = LastClose { kind: ws_wasm::ws_core::CloseKind::Unreachable, code: 1006, reason };
-            set_status.set(Status { phase: Phase::Error, last_close: Some(close), ..Status::default() });
+            let kind = CloseKind::Unreachable;
+            let info = CloseInfo {
+                conn: ConnId(0),
+                code: 1006,
+                reason,
+                was_clean: false,
+                kind,
+                will_retry: false,
+                retry_in_ms: None,
+                http_status: None,
+            };
+            set_status.update(|s| {
+                s.closed(&info);
+                s.state_changed(performance_now(), State::Failed { kind, retries_exhausted: false });
+            });
             None
         }
     };
-    if let Some(socket) = &socket {
-        let status =
-            Status::default().with_state(socket.state().unwrap_or(ws_wasm::ws_core::State::Idle), max_attempts);
-        set_status.update(|s| *s = Status { last_close: s.last_close.clone(), ..status });
+    if let Some(Ok(state)) = socket.as_ref().map(Socket::state) {
+        set_status.update(|s| s.state_changed(performance_now(), state));
     }
     let socket = StoredValue::new_local(socket);
     // The round-trip time changes without an event: refresh it once a second.

@@ -1,8 +1,10 @@
 //! # status-widget: Rebound's connection indicator for Leptos
 //!
 //! - [`ConnectionStatus`]: the indicator (connected / connecting / reconnecting with a live
-//!   countdown / disconnected / error with the reason and a Retry button), accessible and
-//!   styled by CSS custom properties with no external stylesheet.
+//!   countdown / offline / disconnected / error with the reason and a Retry button),
+//!   accessible and styled by CSS custom properties with no external stylesheet. It renders
+//!   the engine crate's status model, the same one the npm package's `<rebound-status>`
+//!   renders.
 //! - [`use_rebound`]: a hook that opens a Rebound socket (ws-wasm's Rust API) for the
 //!   current component and returns signals and actions; unmounting closes it.
 //!
@@ -25,4 +27,5 @@ mod status;
 
 pub use component::{ConnectionStatus, STYLE};
 pub use hook::{use_rebound, use_rebound_with, Rebound};
-pub use status::{LastClose, Phase, Status};
+pub use status::Status;
+pub use ws_wasm::ws_core::{Indicator, RetryButton, StatusView, DEFAULT_GRACE_MS};

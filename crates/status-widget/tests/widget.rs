@@ -3,10 +3,10 @@
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use status_widget::{use_rebound, ConnectionStatus, LastClose, Phase, Status};
+use status_widget::{use_rebound, ConnectionStatus, Indicator, Status};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use ws_wasm::ws_core::CloseKind;
+use ws_wasm::ws_core::{CloseInfo, CloseKind, ConnId, State};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -25,6 +25,32 @@ async fn settle() {
     TimeoutFuture::new(20).await;
 }
 
+fn now() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
+
+/// A status that went through `states` (just now), after `close` if given.
+fn made(max: Option<u32>, close: Option<(CloseKind, &str)>, states: &[State]) -> Status {
+    let mut status = Status::new(max);
+    if let Some((kind, reason)) = close {
+        let info = CloseInfo {
+            conn: ConnId(1),
+            code: 1008,
+            reason: reason.into(),
+            was_clean: true,
+            kind,
+            will_retry: false,
+            retry_in_ms: None,
+            http_status: None,
+        };
+        status.closed(&info);
+    }
+    for state in states {
+        status.state_changed(now(), *state);
+    }
+    status
+}
+
 #[wasm_bindgen_test]
 async fn each_state_renders_text_icon_and_attributes() {
     let host = container();
@@ -34,43 +60,36 @@ async fn each_state_renders_text_icon_and_attributes() {
     let _mounted = leptos::mount::mount_to(host.clone(), move || {
         view! { <ConnectionStatus status=status on_retry=on_retry/> }
     });
-    let now = web_sys::window().unwrap().performance().unwrap().now() as u64;
+    let later = now() as u64 + 2_500;
+    let policy = State::Failed { kind: CloseKind::Policy, retries_exhausted: false };
     let cases = [
-        (Status { phase: Phase::Connected, ..Status::default() }, "Connected", "●"),
-        (Status { phase: Phase::Connecting, ..Status::default() }, "Connecting…", "↻"),
+        (made(None, None, &[State::Open]), Indicator::Connected, "Connected", "●"),
+        (made(None, None, &[State::Connecting { attempt: 0 }]), Indicator::Connecting, "Connecting…", "↻"),
         (
-            Status {
-                phase: Phase::Reconnecting,
-                attempt: 2,
-                max_attempts: Some(10),
-                retry_at: Some(now + 2_500),
-                ..Status::default()
-            },
+            made(Some(10), None, &[State::Reconnecting { attempt: 2, retry_at: later }]),
+            Indicator::Reconnecting,
             "Reconnecting · retrying in 3 s · attempt 2 of 10",
             "↻",
         ),
-        (Status { phase: Phase::Disconnected, ..Status::default() }, "Disconnected", "○"),
+        (made(None, None, &[State::Offline { attempt: 1 }]), Indicator::Offline, "Waiting for network…", "⚠"),
+        (made(None, None, &[State::Closed]), Indicator::Disconnected, "Disconnected", "○"),
         (
-            Status {
-                phase: Phase::Error,
-                last_close: Some(LastClose { kind: CloseKind::Policy, code: 1008, reason: "token expired".into() }),
-                ..Status::default()
-            },
-            "Connection failed: token expired",
+            made(None, Some((CloseKind::Policy, "token expired")), &[policy]),
+            Indicator::Error,
+            "The server refused the connection: token expired",
             "!",
         ),
     ];
-    for (value, text, icon) in cases {
-        let phase = value.phase;
+    for (value, indicator, text, icon) in cases {
         status.set(value);
         settle().await;
         let root = root(&host);
-        assert_eq!(root.get_attribute("data-state").as_deref(), Some(phase.as_str()));
+        assert_eq!(root.get_attribute("data-state").as_deref(), Some(indicator.as_str()));
         assert_eq!(root.get_attribute("role").as_deref(), Some("status"));
         assert_eq!(root.get_attribute("aria-live").as_deref(), Some("polite"));
         let shown = root.query_selector(".rebound-status__text").unwrap().unwrap().text_content().unwrap();
         assert!(
-            shown == text || (phase == Phase::Reconnecting && shown.starts_with("Reconnecting · retrying in")),
+            shown == text || (indicator == Indicator::Reconnecting && shown.starts_with("Reconnecting · retrying in")),
             "{shown}"
         );
         let glyph = root.query_selector(".rebound-status__icon").unwrap().unwrap();
@@ -78,16 +97,15 @@ async fn each_state_renders_text_icon_and_attributes() {
         assert_eq!(glyph.get_attribute("aria-hidden").as_deref(), Some("true"));
         let spoken = root.query_selector(".rebound-status__spoken").unwrap().unwrap().text_content().unwrap();
         assert!(!spoken.contains("retrying in"), "the live region does not tick: {spoken}");
-        let button = root.query_selector("button").unwrap();
-        assert_eq!(button.is_some(), phase == Phase::Error, "Retry only in the error state");
-        if let Some(button) = button {
+        let button: web_sys::HtmlElement = root.query_selector("button").unwrap().unwrap().unchecked_into();
+        let offered = matches!(indicator, Indicator::Error | Indicator::Disconnected);
+        assert_eq!(!button.hidden(), offered, "Retry only in error and disconnected");
+        if offered {
             assert_eq!(button.get_attribute("type").as_deref(), Some("button"));
-            let button: web_sys::HtmlElement = button.unchecked_into();
+            let before = retries.get_untracked();
             button.focus().unwrap();
             button.click();
-            assert_eq!(retries.get_untracked(), 1, "Retry calls the callback");
-            let focused = web_sys::window().unwrap().document().unwrap().active_element().unwrap();
-            assert!(focused.class_list().contains("rebound-status"), "focus stays on the indicator");
+            assert_eq!(retries.get_untracked(), before + 1, "Retry calls the callback");
         }
     }
     assert!(root(&host).query_selector("style").unwrap().is_some(), "styles ship with the component");
@@ -108,13 +126,8 @@ async fn unstyled_leaves_out_the_style_element() {
 #[wasm_bindgen_test]
 async fn the_countdown_ticks() {
     let host = container();
-    let now = web_sys::window().unwrap().performance().unwrap().now() as u64;
-    let status = RwSignal::new(Status {
-        phase: Phase::Reconnecting,
-        attempt: 1,
-        retry_at: Some(now + 3_000),
-        ..Status::default()
-    });
+    let retry_at = now() as u64 + 3_000;
+    let status = RwSignal::new(made(None, None, &[State::Reconnecting { attempt: 1, retry_at }]));
     let _mounted =
         leptos::mount::mount_to(host.clone(), move || view! { <ConnectionStatus status=status on_retry=|| ()/> });
     settle().await;
@@ -128,8 +141,8 @@ async fn the_countdown_ticks() {
 async fn server_reasons_render_as_text_never_html() {
     let host = container();
     let reason = "<img src=x onerror=\"window.__pwned = 1\">";
-    let close = LastClose { kind: CloseKind::Policy, code: 1008, reason: reason.into() };
-    let status = RwSignal::new(Status { phase: Phase::Error, last_close: Some(close), ..Status::default() });
+    let failed = State::Failed { kind: CloseKind::Policy, retries_exhausted: false };
+    let status = RwSignal::new(made(None, Some((CloseKind::Policy, reason)), &[failed]));
     let _mounted =
         leptos::mount::mount_to(host.clone(), move || view! { <ConnectionStatus status=status on_retry=|| ()/> });
     settle().await;
@@ -148,6 +161,22 @@ fn bed() -> &'static str {
 }
 
 #[wasm_bindgen_test]
+async fn a_blip_within_the_grace_period_never_shows_reconnecting() {
+    let host = container();
+    let status = RwSignal::new(made(None, None, &[State::Open]));
+    let _mounted = leptos::mount::mount_to(host.clone(), move || {
+        view! { <ConnectionStatus status=status on_retry=|| () grace=300/> }
+    });
+    settle().await;
+    let state = || root(&host).get_attribute("data-state").unwrap();
+    status.update(|s| s.state_changed(now(), State::Reconnecting { attempt: 1, retry_at: now() as u64 + 5_000 }));
+    settle().await;
+    assert_eq!(state(), "connected", "within the grace period");
+    TimeoutFuture::new(400).await;
+    assert_eq!(state(), "reconnecting", "shown once the grace period is over, with no new event");
+}
+
+#[wasm_bindgen_test]
 async fn the_hook_connects_and_unmount_closes_the_socket() {
     let host = container();
     let url = [bed().replace("http://", "ws://").as_str(), "/ws"].concat();
@@ -155,7 +184,7 @@ async fn the_hook_connects_and_unmount_closes_the_socket() {
     let mounted = leptos::mount::mount_to(host.clone(), move || {
         let rebound = use_rebound(&url, ws_wasm::Options::default());
         Effect::new(move |_| {
-            if rebound.status.get().phase == Phase::Connected {
+            if rebound.status.get().tracker.state() == State::Open {
                 let _ = rebound.send("hello from the hook");
             }
         });

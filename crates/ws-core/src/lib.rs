@@ -39,6 +39,7 @@ mod output;
 mod queue;
 mod requests;
 mod state;
+mod status;
 
 pub use backoff::{Jitter, Rng};
 pub use close::{
@@ -52,3 +53,4 @@ pub use output::{CloseInfo, Event, Output, SendError, SendStatus};
 pub use queue::{DropReason, Payload};
 pub use requests::RequestFailure;
 pub use state::{ConnId, RequestId, State, Stats};
+pub use status::{push_decimal, Indicator, RetryButton, StatusTracker, StatusView, DEFAULT_GRACE_MS};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use ws_core::{CloseKind, DropReason, Jitter, Overflow, RequestFailure, State};
+use ws_core::{CloseKind, DropReason, Indicator, Jitter, Overflow, RequestFailure, RetryButton, State};
 
 /// The string members of `export type <name> = 'a' | 'b' ...;` in npm/index.d.ts.
 fn union(name: &str) -> BTreeSet<String> {
@@ -25,6 +25,8 @@ fn every_union_in_the_typescript_declarations_matches_the_engine() {
     assert_eq!(union("RequestFailure"), names(&RequestFailure::ALL, RequestFailure::as_str), "RequestFailure");
     assert_eq!(union("Jitter"), names(&Jitter::ALL, Jitter::as_str), "Jitter");
     assert_eq!(union("QueueOverflow"), names(&Overflow::ALL, Overflow::as_str), "QueueOverflow");
+    assert_eq!(union("StatusIndicator"), names(&Indicator::ALL, Indicator::as_str), "StatusIndicator");
+    assert_eq!(union("RetryButton"), names(&RetryButton::ALL, RetryButton::as_str), "RetryButton");
 }
 
 #[test]

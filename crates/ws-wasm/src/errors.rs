@@ -34,7 +34,7 @@ pub fn is_array(value: &JsValue) -> bool {
 pub fn check_close(code: u16, reason: &str) -> Result<(), JsValue> {
     if code != 1000 && !(3000..=4999).contains(&code) {
         let mut message = String::from("rebound-ws: close code must be 1000 or 3000-4999, got ");
-        push_number(&mut message, code.into());
+        ws_core::push_decimal(&mut message, code.into());
         return Err(js_error(ErrorKind::InvalidAccess, &message));
     }
     if reason.len() > 123 {
@@ -94,18 +94,6 @@ pub fn describe(value: &JsValue) -> String {
         return if is_array(value) { "an array" } else { "an object" }.into();
     }
     primitive_to_string(value).into()
-}
-
-/// Appends `n` in decimal.
-pub fn push_number(text: &mut String, n: u64) {
-    let mut divisor = 1;
-    while n / divisor >= 10 {
-        divisor *= 10;
-    }
-    while divisor > 0 {
-        text.push(char::from(b'0' + (n / divisor % 10) as u8));
-        divisor /= 10;
-    }
 }
 
 /// `parts` joined, for messages.

@@ -18,7 +18,9 @@ use alloc::string::String;
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-use ws_core::{CloseDecision, ConnId, Engine, Event, Hint, Output, RequestId, SendError, SendStatus, State};
+use ws_core::{
+    CloseDecision, ConnId, Engine, Event, Hint, Output, RequestId, SendError, SendStatus, State, StatusTracker,
+};
 
 use crate::errors::{check_close, is_array, js_error, ErrorKind};
 use crate::options::{read_js, request_timeout, DEFAULT_REQUEST_TIMEOUT_MS};
@@ -127,6 +129,8 @@ pub struct Core {
     armed: Option<u64>,
     /// Inbound messages already reported to the engine (the wrapper's counter).
     counted: f64,
+    /// What an indicator shows (`statusView`), fed every state change and close.
+    status: StatusTracker,
 }
 
 #[wasm_bindgen]
@@ -141,7 +145,9 @@ impl Core {
             .ok()
             .and_then(|ms| ms.as_f64())
             .map_or(DEFAULT_REQUEST_TIMEOUT_MS, |ms| (ms + 0.5) as u64);
+        let status = StatusTracker::new(setup.config.max_retries());
         Ok(Core {
+            status,
             engine: Engine::new(setup.config, seed as u64),
             sink,
             url: Reflect::get(&setup.settings, &"url".into()).ok().and_then(|u| u.as_string()),
@@ -389,6 +395,15 @@ impl Core {
         self.engine.queued().1 as f64
     }
 
+    /// What a connection indicator shows now (`<rebound-status>` renders it): see
+    /// `StatusView` in `index.d.ts`. `grace` (ms, default 500): a drop that recovers within
+    /// it keeps showing `connected`.
+    #[wasm_bindgen(js_name = statusView)]
+    pub fn status_view(&self, grace: JsValue) -> Result<Object, JsValue> {
+        let grace = crate::status::grace(&grace)?;
+        Ok(crate::status::view_object(&self.status.view(now(), grace)))
+    }
+
     /// Counters and the current state's details, as a plain object.
     pub fn stats(&self) -> Object {
         let stats = Object::new();
@@ -509,7 +524,14 @@ impl Core {
                 Output::SendPing { conn } => self.sink.ping(conn.0),
                 Output::Verify { conn } => self.sink.verify(conn.0),
                 Output::CloseSocket { conn, code, reason } => self.sink.close_socket(conn.0, code, &reason),
-                Output::Event(event) => self.report(now, event),
+                Output::Event(event) => {
+                    match &event {
+                        Event::StateChanged(state) => self.status.state_changed(now, *state),
+                        Event::Closed(info) => self.status.closed(info),
+                        _ => {}
+                    }
+                    self.report(now, event)
+                }
                 _ => {}
             }
         }

@@ -15,7 +15,7 @@
 //! panics: errors come back as typed values or JS errors naming the problem.
 //!
 //! Module map (no cycles): `errors`, `url`, `payload` and `options` are shared leaves;
-//! `js_api` uses them; the Rust face is `socket` and `page` (the browser's objects, which
+//! `status` (the indicator model as JS objects) uses them; `js_api` uses them all; the Rust face is `socket` and `page` (the browser's objects, which
 //! report through callbacks), `driver` (the engine's loop) and `rust_api` (the public
 //! `Socket`), each using only the ones before it.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -28,6 +28,7 @@ mod errors;
 mod js_api;
 pub mod options;
 mod payload;
+mod status;
 mod url;
 
 #[cfg(feature = "rust-api")]
