@@ -10,4 +10,5 @@ wasm-bindgen target/wasm32-unknown-unknown/release/rebound_demo.wasm --target we
 cp www/index.html www/static/* "$out"/
 cp npm/dist/index.js "$out/rebound-ws.js"
 cp npm/dist/rebound.wasm "$out/rebound.wasm"   # fetched beside rebound-ws.js
+cp npm/dist/status.js "$out/rebound-status.js" # <rebound-status>, beside the Leptos widget
 echo "demo built in $out ($(du -sh "$out" | cut -f1))"

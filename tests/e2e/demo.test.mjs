@@ -32,6 +32,16 @@ after(async () => {
 });
 
 const widget = () => page.locator('.rebound-status').first();
+const element = () => page.locator('rebound-status#js-status');
+
+async function expectElement(state) {
+  await page.waitForSelector(`rebound-status#js-status[data-state="${state}"]`, WAIT);
+}
+
+/** The <rebound-status> element beside the Leptos widget (README screenshots). */
+async function shootElement(name) {
+  await element().screenshot({ path: join(shots, `element-${name}.png`), animations: 'disabled' });
+}
 
 async function expectState(state) {
   await page.waitForSelector(`.rebound-status[data-state="${state}"]`, WAIT);
@@ -53,6 +63,9 @@ test('the demo connects, survives an outage, shows a policy error, and retries',
     assert.equal(await widget().getAttribute('role'), 'status');
     assert.equal(await widget().getAttribute('aria-live'), 'polite');
     await shoot('connected');
+    await expectElement('connected');
+    assert.equal(await element().getAttribute('role'), 'status');
+    await shootElement('connected');
   });
 
   await t.test('messages echo through the hook', async () => {
@@ -70,6 +83,8 @@ test('the demo connects, survives an outage, shows a policy error, and retries',
       WAIT,
     );
     await shoot('reconnecting');
+    await expectElement('reconnecting');
+    await shootElement('reconnecting');
     await expectState('connected');
   });
 
@@ -78,6 +93,10 @@ test('the demo connects, survives an outage, shows a policy error, and retries',
     await expectState('error');
     assert.match(await widget().textContent(), /token expired/);
     await shoot('error');
+    // The JS panel's socket got the same 1008: the element says so, with the same model.
+    await expectElement('error');
+    assert.match(await element().evaluate((e) => e.shadowRoot.querySelector('[part=text]').textContent), /^The server refused the connection: token expired$/);
+    await shootElement('error');
     const retry = widget().getByRole('button', { name: 'Retry' });
     await retry.focus();
     await page.keyboard.press('Enter');

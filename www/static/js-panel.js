@@ -1,6 +1,7 @@
 // The npm package's JS face against the same test bed: no await, no init (the module
 // import resolves once its wasm is ready).
 import ReconnectingWebSocket from './rebound-ws.js';
+import './rebound-status.js'; // registers <rebound-status>
 
 const $ = (id) => document.getElementById(id);
 const socket = new ReconnectingWebSocket('/ws', undefined, { heartbeatInterval: 2000, heartbeatTimeout: 3000 });
@@ -12,6 +13,7 @@ function log(line) {
   while ($('js-log').children.length > 20) $('js-log').lastElementChild.remove();
 }
 
+$('js-status').socket = socket;
 $('js-state').textContent = socket.state;
 socket.addEventListener('statechange', (event) => {
   $('js-state').textContent = event.state;
