@@ -77,20 +77,27 @@ window.bench = {
   async control(action, query = '') {
     await fetch(`/control/${action}${query ? `?${query}` : ''}`, { method: 'POST' });
   },
-  /** Blackholes the link and resolves with the ms until the heartbeat declared it dead. */
-  async detect(url, interval, timeout) {
+  /**
+   * The peer falls silent `phase` ms after its last message (an echo), then is blackholed;
+   * resolves with the ms from that last message until the heartbeat declared it dead.
+   * Spreading `phase` over the interval shows detection does not depend on the timer's phase.
+   */
+  async detect(url, interval, timeout, phase) {
     const ws = new Rebound(url, undefined, { heartbeatInterval: interval, heartbeatTimeout: timeout });
     await waitOpen(ws);
-    await new Promise((r) => setTimeout(r, interval * 1.5 + Math.random() * interval));
+    await new Promise((r) => setTimeout(r, interval * 1.5));
+    const echoed = new Promise((resolve) => ws.addEventListener('message', () => resolve(performance.now()), { once: true }));
+    ws.send('last words');
+    const last = await echoed;
     const dead = new Promise((resolve) =>
       ws.addEventListener('close', (e) => e.kind === 'heartbeat-timeout' && resolve(performance.now())),
     );
-    const start = performance.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, last + phase - performance.now())));
     await this.control('blackhole', 'ms=20000');
     const at = await dead;
     ws.close();
     await this.control('reset');
-    return at - start;
+    return at - last;
   },
   /** Takes the server down for `down` ms; resolves with when it came back, the first attempt
    * after that, and when the socket was ready again (all ms, page clock). */
