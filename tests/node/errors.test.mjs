@@ -154,6 +154,35 @@ describe('close() arguments', () => {
   });
 });
 
+describe('statusView(grace)', () => {
+  test('undefined means the default; a wrong type is a TypeError and a wrong range a RangeError, naming grace', () => {
+    const rws = connect({ startClosed: true });
+    assert.equal(rws.statusView().state, 'disconnected');
+    assert.equal(rws.statusView(0).retry, 'enabled');
+    for (const bad of ['500', null, {}, Symbol('x'), 10n]) {
+      assert.throws(() => rws.statusView(bad), (error) => error instanceof TypeError && /\bgrace\b/.test(error.message), String(typeof bad));
+    }
+    for (const bad of [-1, NaN, Infinity, 2 ** 31]) {
+      assert.throws(() => rws.statusView(bad), (error) => error instanceof RangeError && /\bgrace\b/.test(error.message), String(bad));
+    }
+  });
+
+  test('a policy close is an error saying the server refused, with the reason as given', async () => {
+    const rws = connect();
+    await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
+    assert.deepEqual([rws.statusView().state, rws.statusView().text, rws.statusView().retry], ['connected', 'Connected', 'hidden']);
+    await bed.control('close', { code: 1008, reason: '<b>token</b> expired' });
+    await until(() => rws.state === 'failed', { what: 'failed' });
+    const view = rws.statusView();
+    assert.equal(view.state, 'error');
+    assert.equal(view.text, 'The server refused the connection: <b>token</b> expired');
+    assert.equal(view.reason, '<b>token</b> expired');
+    assert.equal(view.retry, 'enabled');
+    rws.reconnect();
+    assert.deepEqual([rws.statusView().state, rws.statusView().retry], ['connecting', 'disabled']);
+  });
+});
+
 describe('CommonJS', () => {
   // As with reconnecting-websocket, the CommonJS entry is the class itself.
   test('require("rebound-ws") is the class (with .default and named exports), and it connects', async () => {
