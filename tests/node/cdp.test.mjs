@@ -12,21 +12,10 @@ import { after, before, describe, test } from 'node:test';
 
 import { startBrowser } from '../support/cdp-browser.mjs';
 import { loadRebound } from '../support/install.mjs';
-import { root, until } from '../support/testbed.mjs';
+import { root, settle, until } from '../support/testbed.mjs';
 
 const { ReconnectingWebSocket, WebSocket } = await loadRebound();
 
-/** Settles `promise` into `{ value }` or `{ error }`, failing if it takes longer than `ms`. */
-async function settle(promise, ms = 10000) {
-  let timer;
-  const hung = new Promise((resolve) => {
-    timer = setTimeout(resolve, ms, { hung: true });
-  });
-  const result = await Promise.race([promise.then((value) => ({ value }), (error) => ({ error })), hung]);
-  clearTimeout(timer);
-  assert.ok(!result.hung, `request still pending after ${ms} ms`);
-  return result;
-}
 
 const browserId = (url) => new URL(url).pathname.match(/^\/devtools\/browser\/(.+)$/)?.[1];
 const PRODUCT = /Chrome|HeadlessChrome/;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { loadRebound } from '../support/install.mjs';
-import { until, useTestbed } from '../support/testbed.mjs';
+import { settle, until, useTestbed } from '../support/testbed.mjs';
 
 const { ReconnectingWebSocket, WebSocket } = await loadRebound();
 const FAST = { WebSocket, minReconnectionDelay: 50, maxReconnectionDelay: 200, jitter: 'none' };
@@ -21,17 +21,6 @@ async function connected(options) {
   const rws = connect(options);
   await until(() => rws.readyState === ReconnectingWebSocket.OPEN, { what: 'open' });
   return rws;
-}
-/** Settles `promise` into `{ value }` or `{ error }`, failing if it takes longer than `ms`. */
-async function settle(promise, ms = 10000) {
-  let timer;
-  const hung = new Promise((resolve) => {
-    timer = setTimeout(resolve, ms, { hung: true });
-  });
-  const result = await Promise.race([promise.then((value) => ({ value }), (error) => ({ error })), hung]);
-  clearTimeout(timer);
-  assert.ok(!result.hung, `request still pending after ${ms} ms`);
-  return result;
 }
 
 useTestbed((started) => (bed = started), sockets);

@@ -74,6 +74,18 @@ export async function startTestbed({ www, tls = false } = {}) {
 }
 
 /** Resolves when `predicate()` is truthy; rejects after `timeout` ms (generous by default). */
+/** Settles `promise` into `{ value }` or `{ error }`, failing if it takes longer than `ms`. */
+export async function settle(promise, ms = 10000) {
+  let timer;
+  const hung = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms, { hung: true });
+  });
+  const result = await Promise.race([promise.then((value) => ({ value }), (error) => ({ error })), hung]);
+  clearTimeout(timer);
+  if (result.hung) throw new Error(`still pending after ${ms} ms`);
+  return result;
+}
+
 export async function until(predicate, { timeout = 10000, every = 10, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {

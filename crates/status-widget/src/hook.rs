@@ -3,7 +3,7 @@
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use ws_wasm::ws_core::{CloseInfo, CloseKind, ConnId, SendStatus, State, Stats};
+use ws_wasm::ws_core::{CloseInfo, CloseKind, SendStatus, State, Stats};
 use ws_wasm::{Options, Refused, Socket, SocketEvent};
 
 use crate::status::Status;
@@ -107,18 +107,8 @@ pub fn use_rebound_with(url: &str, options: Options, on_event: impl Fn(&SocketEv
             // Shown as a close that stopped for good, with the error's message as the reason.
             let reason = error.unchecked_into::<js_sys::Error>().message().as_string().unwrap_or_default();
             let kind = CloseKind::Unreachable;
-            let info = CloseInfo {
-                conn: ConnId(0),
-                code: 1006,
-                reason,
-                was_clean: false,
-                kind,
-                will_retry: false,
-                retry_in_ms: None,
-                http_status: None,
-            };
             set_status.update(|s| {
-                s.closed(&info);
+                s.closed(&CloseInfo::stopped(kind, 1006, &reason));
                 s.state_changed(performance_now(), State::Failed { kind, retries_exhausted: false });
             });
             None

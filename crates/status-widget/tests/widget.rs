@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use status_widget::{use_rebound, ConnectionStatus, Indicator, Status};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use ws_wasm::ws_core::{CloseInfo, CloseKind, ConnId, State};
+use ws_wasm::ws_core::{CloseInfo, CloseKind, State};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -33,17 +33,7 @@ fn now() -> f64 {
 fn made(max: Option<u32>, close: Option<(CloseKind, &str)>, states: &[State]) -> Status {
     let mut status = Status::new(max);
     if let Some((kind, reason)) = close {
-        let info = CloseInfo {
-            conn: ConnId(1),
-            code: 1008,
-            reason: reason.into(),
-            was_clean: true,
-            kind,
-            will_retry: false,
-            retry_in_ms: None,
-            http_status: None,
-        };
-        status.closed(&info);
+        status.closed(&CloseInfo::stopped(kind, 1008, reason));
     }
     for state in states {
         status.state_changed(now(), *state);

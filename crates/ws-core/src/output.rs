@@ -117,6 +117,27 @@ pub struct CloseInfo {
 }
 
 impl CloseInfo {
+    /// A close that ends the retries (`will_retry: false`, no socket): for a failure shown
+    /// to an indicator that never reached the engine, such as a rejected URL.
+    ///
+    /// ```
+    /// use ws_core::{CloseInfo, CloseKind};
+    /// let info = CloseInfo::stopped(CloseKind::Unreachable, 1006, "unsupported URL scheme");
+    /// assert!(!info.will_retry && info.hint().contains("could not connect"));
+    /// ```
+    pub fn stopped(kind: CloseKind, code: u16, reason: &str) -> Self {
+        CloseInfo {
+            conn: ConnId(0),
+            code,
+            reason: reason.into(),
+            was_clean: false,
+            kind,
+            will_retry: false,
+            retry_in_ms: None,
+            http_status: None,
+        }
+    }
+
     /// What happened, for people: the kind's hint, or for a refused upgrade what its status
     /// means ([`crate::refusal_hint`]).
     pub fn hint(&self) -> &'static str {

@@ -350,16 +350,7 @@ mod tests {
     use super::*;
 
     fn close(kind: CloseKind, reason: &str) -> CloseInfo {
-        CloseInfo {
-            conn: crate::ConnId(1),
-            code: 1008,
-            reason: reason.into(),
-            was_clean: true,
-            kind,
-            will_retry: false,
-            retry_in_ms: None,
-            http_status: None,
-        }
+        CloseInfo::stopped(kind, 1008, reason)
     }
 
     #[test]
