@@ -69,6 +69,7 @@ export class ReboundStatusElement extends HTMLElement {
   #text;
   #spoken;
   #retry;
+  #ownTabindex = false; // the host's tabindex is ours (set to take focus from a hidden Retry)
   #update = () => this.#render();
 
   constructor() {
@@ -88,6 +89,12 @@ export class ReboundStatusElement extends HTMLElement {
     this.#retry.hidden = true;
     this.#retry.addEventListener('click', () => {
       if (this.#view?.retry === 'enabled') this.#socket?.reconnect();
+    });
+    // Once focus leaves the host, it is no longer focusable: a shadow host with a negative
+    // tabindex takes its shadow tree (Retry) out of the Tab order.
+    this.addEventListener('blur', () => {
+      if (this.#ownTabindex) this.removeAttribute('tabindex');
+      this.#ownTabindex = false;
     });
   }
 
@@ -112,7 +119,6 @@ export class ReboundStatusElement extends HTMLElement {
   connectedCallback() {
     if (!this.hasAttribute('role')) this.setAttribute('role', 'status');
     if (!this.hasAttribute('aria-live')) this.setAttribute('aria-live', 'polite');
-    if (!this.hasAttribute('tabindex')) this.tabIndex = -1; // focus lands here when Retry goes away
     this.#listen();
   }
 
@@ -161,7 +167,14 @@ export class ReboundStatusElement extends HTMLElement {
     button.hidden = view.retry === 'hidden';
     // Disabled but focusable, so a keyboard Retry keeps its focus while it connects.
     button.setAttribute('aria-disabled', String(view.retry === 'disabled'));
-    if (hadFocus && button.hidden) this.focus();
+    if (hadFocus && button.hidden) {
+      // Focus lands on the host when Retry goes away (focusable for that moment only, see blur).
+      if (!this.hasAttribute('tabindex')) {
+        this.tabIndex = -1;
+        this.#ownTabindex = true;
+      }
+      this.focus();
+    }
     if (view.recheckIn !== null) this.#timer = setTimeout(this.#update, view.recheckIn + 1);
   }
 }
