@@ -16,6 +16,7 @@ import { Core } from './generated/rebound_wasm.js';
 import { exports as wasmExports } from './instance.js';
 import { BUILTIN_EVENTS, callListener, ignoreError, isBinary, makeEvent, read, reportError, withoutQuery } from './events.js';
 import { onHint, watchPage } from './page.js';
+import { ShareLink, canShare, memberOptions, shareName } from './share.js';
 
 // Counters for leak checks (see `liveHandlers`, `pendingTimers`).
 let liveHandlerCount = 0;
@@ -65,6 +66,8 @@ export class ReconnectingWebSocket {
   /** The retry details of the last state change (for the first statechange). */
   #info = null;
   #timer = null;
+  /** With `share` (where tabs can share): the link to the leading tab's socket. */
+  #share = null;
   /** Recorded actions and events, performed in order by `#flush`. */
   #queue = [];
   #flushing = false;
@@ -73,7 +76,19 @@ export class ReconnectingWebSocket {
     // A plain copy, made here: getters on the app's object run now, in JS, not in wasm.
     const copy = options === undefined || options === null || typeof options !== 'object' ? options : { ...options };
     const protocolList = Array.isArray(protocols) ? [...protocols] : protocols; // likewise
-    this.#core = new Core(url, protocolList, copy === undefined ? {} : copy, ReconnectingWebSocket.#sink(new WeakRef(this)), Math.floor(Math.random() * 2 ** 53));
+    const sink = ReconnectingWebSocket.#sink(new WeakRef(this));
+    const seed = Math.floor(Math.random() * 2 ** 53);
+    this.#core = new Core(url, protocolList, copy === undefined ? {} : copy, sink, seed);
+    if (this.#core.settings.share !== false && canShare()) {
+      // A member of a shared connection: its engine runs over a link to the leading tab's
+      // socket (share.js owns that policy); the checked options are the app's.
+      const checked = this.#core.settings;
+      this.#core.free();
+      this.#share = new ShareLink(shareName(checked.share, checked.url, protocolList), () =>
+        new ReconnectingWebSocket(url, protocolList, { ...copy, share: false }),
+      );
+      this.#core = new Core(typeof checked.url === 'string' ? checked.url : 'ws://rebound-ws.shared/', protocolList, memberOptions(copy, this.#share.Socket), sink, seed);
+    }
     const settings = (this.#settings = this.#core.settings);
     this.#highWater = settings.highWaterMark;
     for (const warning of settings.warnings) {
@@ -320,10 +335,12 @@ export class ReconnectingWebSocket {
     const number = code === undefined ? undefined : +code;
     const text = reason === undefined ? undefined : String(reason);
     this.#call(() => this.#core.close(number, text));
+    this.#share?.leave();
   }
 
   /** Connects again now (closing the current socket), resetting the retry count. */
   reconnect() {
+    this.#share?.join();
     this.#call(() => this.#core.connect());
   }
 
@@ -609,7 +626,7 @@ export class ReconnectingWebSocket {
   };
 
   #updateInspect() {
-    const on = this.#settings?.heartbeat || this.#verifying >= 0 || this.#pending.size > 0;
+    const on = this.#settings?.heartbeat || this.#verifying >= 0 || this.#pending.size > 0 || this.#share !== null;
     this.#inspect = on ? this.#inspectMessage : null;
   }
 
@@ -649,7 +666,7 @@ export class ReconnectingWebSocket {
         return true;
       }
     }
-    if (this.#pending.size > 0 && typeof data === 'string' && data.charCodeAt(0) === 123) {
+    if ((this.#pending.size > 0 || this.#share) && typeof data === 'string' && data.charCodeAt(0) === 123) {
       let reply;
       try {
         reply = JSON.parse(data);
@@ -664,6 +681,8 @@ export class ReconnectingWebSocket {
         pending.resolve(reply);
         return true;
       }
+      // Shared: another tab's reply (their ids start at 2^32) is theirs alone.
+      if (this.#share && typeof id === 'number' && id >= 2 ** 32 && !pending) return true;
     }
     return false;
   };

@@ -260,6 +260,12 @@ impl<P: Payload> Engine<P> {
         }
     }
 
+    /// Numbers this engine's requests from `first` on, so engines that share a socket (one
+    /// per browser tab) never reuse each other's ids. Only before the first request.
+    pub fn number_requests_from(&mut self, first: RequestId) {
+        self.requests.number_from(first.0);
+    }
+
     /// The id the next [`Engine::request`] will get (for drivers that must build the
     /// message outside the engine, before the call).
     pub fn next_request_id(&self) -> RequestId {

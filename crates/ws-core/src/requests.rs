@@ -60,6 +60,13 @@ impl Requests {
         RequestId(self.next_id + 1)
     }
 
+    /// Numbers requests from `first` on (only before the first request).
+    pub(crate) fn number_from(&mut self, first: u64) {
+        if self.next_id == 0 && first > 0 {
+            self.next_id = first - 1;
+        }
+    }
+
     pub(crate) fn start(&mut self, deadline: u64) -> RequestId {
         self.next_id += 1;
         let id = RequestId(self.next_id);

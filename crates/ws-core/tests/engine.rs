@@ -917,3 +917,14 @@ fn a_queue_of_zero_messages_reports_queue_full() {
     let mut d = Driver::with(|b| b.max_enqueued_messages(0.0).queue_overflow(Overflow::Error));
     assert_eq!(d.engine.send(0, "x".into()), Err(SendError::QueueFull("x".into())));
 }
+
+#[test]
+fn requests_can_be_numbered_from_a_base_before_the_first() {
+    let mut d = Driver::new(Config::default());
+    d.engine.number_requests_from(RequestId(7 << 32));
+    d.connected();
+    let (id, _) = d.engine.request(d.now, 1_000, |id| format!("r{}", id.0)).unwrap();
+    assert_eq!(id, RequestId(7 << 32));
+    d.engine.number_requests_from(RequestId(1)); // too late: ignored
+    assert_eq!(d.engine.next_request_id(), RequestId((7 << 32) + 1));
+}

@@ -53,7 +53,7 @@ const NUMBERS: [(&str, Setter); 16] = [
 ];
 
 /// Every other option the JS face knows (for the unknown-option warning).
-const OTHERS: [&str; 14] = [
+const OTHERS: [&str; 15] = [
     "jitter",
     "queueOverflow",
     "shouldReconnect",
@@ -66,6 +66,7 @@ const OTHERS: [&str; 14] = [
     "requestIdField",
     "startClosed",
     "networkHints",
+    "share",
     "debug",
     "WebSocket",
 ];
@@ -314,7 +315,15 @@ pub fn read_js(url: &JsValue, protocol_list: &JsValue, options: &JsValue) -> Res
         let must = "must be a WebSocket constructor (no global WebSocket here: pass { WebSocket } from the ws package)";
         return Err(option_error(ErrorKind::Type, "WebSocket", &constructor, must));
     }
-    let fields: [(&str, JsValue); 15] = [
+    let share = typed(
+        options,
+        "share",
+        false.into(),
+        |v| v.as_bool().is_some() || v.is_string(),
+        "must be true, false or a string key",
+    )?;
+    let fields: [(&str, JsValue); 16] = [
+        ("share", share),
         ("heartbeat", config.heartbeat_interval_ms().is_some().into()),
         ("heartbeatMessage", message(options, "heartbeatMessage", Some(DEFAULT_HEARTBEAT_MESSAGE))?),
         ("heartbeatReply", reply),
