@@ -594,6 +594,15 @@ export interface Options {
   networkHints?: boolean | undefined;
 
   /**
+   * Share one socket between every tab (and frame) of this origin that opens the same URL
+   * and protocols with the same key (`true` is the empty key). One tab leads and owns the
+   * socket; the others relay through it. Without Web Locks and BroadcastChannel (Node, old
+   * browsers) each instance has its own socket. See "One connection for all tabs" in the README.
+   * @defaultValue `false`
+   */
+  share?: boolean | string | undefined;
+
+  /**
    * Log connection events: `true` for `console.log` with a `[rebound-ws]` prefix, or a logger
    * function. URLs are logged without query string or fragment (except inside the error
    * message of a socket that could not be created); payloads are never logged.

@@ -154,6 +154,26 @@ describe('close() arguments', () => {
   });
 });
 
+describe('share', () => {
+  test('share: a number or an object is a TypeError naming share', () => {
+    rejects({ share: 5 }, TypeError, 'share');
+    rejects({ share: {} }, TypeError, 'share');
+    rejects({ share: null }, TypeError, 'share');
+  });
+
+  test('Node has no Web Locks: share falls back to a socket per instance, and it works', async () => {
+    const before = (await bed.stats()).accepted;
+    const a = connect({ share: true });
+    const b = connect({ share: 'key' });
+    const echoes = [];
+    b.addEventListener('message', (event) => echoes.push(event.data));
+    await until(() => a.readyState === ReconnectingWebSocket.OPEN && b.readyState === ReconnectingWebSocket.OPEN, { what: 'both open' });
+    assert.equal((await bed.stats()).accepted - before, 2, 'one socket each');
+    b.send('unshared');
+    await until(() => echoes.includes('unshared'), { what: 'echo' });
+  });
+});
+
 describe('statusView(grace)', () => {
   test('undefined means the default; a wrong type is a TypeError and a wrong range a RangeError, naming grace', () => {
     const rws = connect({ startClosed: true });
