@@ -49,3 +49,4 @@ test-e2e: demo-build testbed ## the demo in headless Chromium; saves docs/screen
 bench: package ## Rebound vs raw WebSocket and the JS peers; writes target/bench/summary.json
 	cargo build --release -p testbed
 	TESTBED_BIN=target/release/testbed node tests/bench/run.mjs
+	TESTBED_BIN=target/release/testbed node tests/bench/share.mjs
