@@ -340,7 +340,7 @@ export class ReconnectingWebSocket {
 
   /** Connects again now (closing the current socket), resetting the retry count. */
   reconnect() {
-    this.#share?.join();
+    this.#share?.revive();
     this.#call(() => this.#core.connect());
   }
 

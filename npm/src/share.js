@@ -169,6 +169,12 @@ export class ShareLink {
     navigator.locks.request(this.name, { signal }, () => new Hub(this.name, this.makeHub).done).catch(quietly);
   }
 
+  /** The app's reconnect(): a shared socket that stopped for good tries again. */
+  revive() {
+    this.join();
+    this.post({ t: 'revive' });
+  }
+
   /** Leaves (the app closed): gives up the member lock and the place in line. */
   leave() {
     if (this.left !== false) return;
@@ -193,8 +199,9 @@ class Hub {
       for (const [tab, conns] of this.waiting) for (const conn of conns) this.#open(tab, conn);
       this.waiting.clear();
     });
-    rws.addEventListener('message', (event) => this.channel.postMessage({ t: 'message', data: event.data }));
+    rws.addEventListener('message', (event) => this.ended || this.channel.postMessage({ t: 'message', data: event.data }));
     rws.addEventListener('close', (event) => {
+      if (this.ended) return;
       const closing = this.#closing(event);
       this.stopped = event.willRetry ? null : closing;
       this.channel.postMessage({ t: 'close', ...closing });
@@ -231,20 +238,34 @@ class Hub {
         this.waiting.get(tab)?.delete(conn);
         break;
       case 'send':
-        this.rws.send(message.data); // sent now, or held by the hub's queue while it reconnects
+        // Acknowledged only once handed to an open socket. While the hub reconnects it is not
+        // taken (not held in the hub's queue, which dies with this tab): it stays in the
+        // member's outbox, and the member, whose link closes with the socket, replays it on
+        // its next open, in order, to this hub or the next.
+        if (this.rws.readyState !== READY) break;
+        this.rws.send(message.data);
         this.channel.postMessage({ t: 'ack', to: tab, seq: message.seq });
         break;
       case 'leave':
         this.waiting.delete(tab);
-        this.#checkMembers();
+        this.#checkMembers(tab);
+        break;
+      case 'revive':
+        // A member's reconnect(): a hub that stopped for good tries again.
+        if (this.stopped) {
+          this.stopped = null;
+          this.rws.reconnect();
+        }
         break;
     }
   }
 
-  /** The last member gone: close the socket and let the lock go. */
-  async #checkMembers() {
+  /** The last member gone (`leaving` may not have let its lock go yet): close the socket and let the lock go. */
+  async #checkMembers(leaving) {
     const { held = [] } = await navigator.locks.query();
-    if (held.some((lock) => lock.name.startsWith(`${this.name}:member:`))) return;
+    const gone = `${this.name}:member:${leaving}`;
+    if (this.ended || held.some((lock) => lock.name.startsWith(`${this.name}:member:`) && lock.name !== gone)) return;
+    this.ended = true;
     this.channel.onmessage = null;
     this.channel.close();
     this.rws.close();
