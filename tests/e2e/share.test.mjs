@@ -1,0 +1,350 @@
+// `share` in headless Chromium against the Rust test bed: several pages of one browser context
+// (one origin) use ONE server connection: it is opened once; server messages reach every page
+// once; every page's sends arrive once, in that page's order; when the leading page closes or
+// its renderer crashes, exactly one new connection is opened and the others come back (sends
+// made during the failover arrive once, in order; a request in flight settles); the last
+// close() closes the socket; other URLs and keys do not share; without Web Locks each page has
+// its own socket. Each test has its own browser context; waits are generous and bounded and
+// nothing asserts timing.
+// Needs npm/dist (make package; REBOUND_DIST=dir overrides) and the test bed (cargo build -p testbed).
+// Run: node --test tests/e2e/share.test.mjs
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root, startTestbed, until } from '../support/testbed.mjs';
+import { launchChromium } from '../support/chromium.mjs';
+
+const dist = process.env.REBOUND_DIST ?? join(root, 'npm', 'dist');
+/** Bound of every wait (ms): generous, only there so a failure cannot hang. */
+const WAIT = 15000;
+
+// The page: the package, one instance (window.ws) whose events are logged, and a lock of its
+// own (`probe:<random>`) so the test can tell which page holds the leader's lock.
+const INDEX_HTML = `<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>rebound-ws share</title>
+<script type="module">
+  import ReconnectingWebSocket from './index.js';
+  window.log = [];
+  window.make = (share, url = '/ws', options = {}) => {
+    const ws = new ReconnectingWebSocket(url, [], { share, minReconnectionDelay: 100, maxReconnectionDelay: 500, ...options });
+    for (const t of ['open', 'close', 'ready', 'message', 'statechange', 'drop']) {
+      ws.addEventListener(t, (e) => window.log.push({ t, data: e.data, state: e.state, code: e.code, at: Date.now() }));
+    }
+    window.ws = ws;
+  };
+  /** Events of type t (with data \`data\`, if given) logged from index \`from\` on. */
+  window.count = (t, data, from = 0) => window.log.slice(from).filter((e) => e.t === t && (data === undefined || e.data === data)).length;
+  window.probe = 'probe:' + Math.random().toString(36).slice(2);
+  navigator.locks?.request(window.probe, () => new Promise(() => {}));
+  window.loaded = true;
+</script></html>
+`;
+
+let bed;
+let browser;
+let www;
+let context = null;
+let pageErrors = [];
+
+before(async () => {
+  for (const file of ['index.js', 'rebound.wasm']) assert.ok(existsSync(join(dist, file)), `${dist}/${file} is built (make package)`);
+  www = mkdtempSync(join(tmpdir(), 'rebound-share-'));
+  copyFileSync(join(dist, 'index.js'), join(www, 'index.js'));
+  copyFileSync(join(dist, 'rebound.wasm'), join(www, 'rebound.wasm'));
+  writeFileSync(join(www, 'index.html'), INDEX_HTML);
+  bed = await startTestbed({ www });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  bed?.stop();
+  if (www) rmSync(www, { recursive: true, force: true });
+});
+
+// Each test: a fresh context; afterwards it is closed, the bed has no live connection left and
+// forgets its records.
+afterEach(async () => {
+  await context?.close();
+  context = null;
+  await until(async () => (await bed.stats()).live === 0, { timeout: WAIT, what: 'no live connection' });
+  await bed.reset();
+});
+
+async function newContext() {
+  context = await browser.newContext();
+  pageErrors = [];
+  return context;
+}
+
+/** A loaded page in the current context (`init`: an init script for this page only). */
+async function newPage(init) {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  if (init) await page.addInitScript(init);
+  await page.goto(`${bed.base}/index.html`);
+  await page.waitForFunction(() => window.loaded === true, null, { timeout: WAIT });
+  return page;
+}
+
+/** `n` pages, each with one instance (created in order, page 0 first). */
+async function openPages(n, share = true, url = '/ws', options = {}) {
+  const pages = [];
+  for (let i = 0; i < n; i++) {
+    const page = await newPage();
+    await page.evaluate(([s, u, o]) => window.make(s, u, o), [share, url, options]);
+    pages.push(page);
+  }
+  return pages;
+}
+
+/** Waits until the page's instance is open and has fired `ready` more than `readies` times. */
+function untilOpen(page, readies = 0) {
+  return page.waitForFunction((r) => window.ws.state === 'open' && window.count('ready') > r, readies, { timeout: WAIT });
+}
+
+const stats = () => bed.stats();
+const untilStats = (check, what) => until(async () => check(await stats()), { timeout: WAIT, what });
+
+/** The index in `pages` of the page holding the leader's lock (asked in `pages[asker]`). */
+async function leaderIndex(pages, asker = 0) {
+  const { held } = await pages[asker].evaluate(() => navigator.locks.query());
+  const hub = held.filter((l) => l.name.startsWith('rebound-ws:') && !l.name.includes(':member:'));
+  assert.equal(hub.length, 1, `one leader lock: ${JSON.stringify(held)}`);
+  const probes = await Promise.all(pages.map((p) => (p.isClosed() ? null : p.evaluate(() => window.probe).catch(() => null))));
+  const index = probes.findIndex((probe) => probe && held.some((l) => l.name === probe && l.clientId === hub[0].clientId));
+  assert.ok(index >= 0, 'the leader lock is held by one of the pages');
+  return index;
+}
+
+/** Asserts that `list` holds every item of `expected` exactly once, in that order. */
+function assertOnceInOrder(list, expected, what) {
+  const mine = list.filter((m) => expected.includes(m));
+  assert.deepEqual(mine, expected, `${what}: each exactly once, in order`);
+}
+
+/** Common part of the failover tests: 3 pages open, pre-failover sends acknowledged by the bed. */
+async function threeOpen() {
+  await newContext();
+  const pages = await openPages(3);
+  for (const page of pages) await untilOpen(page);
+  for (const [i, page] of pages.entries()) await page.evaluate((i) => window.ws.send(`before-${i}`), i);
+  await untilStats((s) => s.connections[0]?.received.length === 3, 'the 3 sends before the failover');
+  const leader = await leaderIndex(pages);
+  return { pages, leader, followers: pages.filter((_, i) => i !== leader) };
+}
+
+/** After the leader went: exactly one new connection, every follower open again and working. */
+async function afterFailover(followers, readies) {
+  await untilStats((s) => s.connections.length === 2 && s.connections[1].open && s.live === 1, 'one new connection, the old one gone');
+  for (const [i, page] of followers.entries()) await untilOpen(page, readies[i]);
+  assert.equal((await stats()).connections.length, 2, 'exactly one new connection');
+  for (const [i, page] of followers.entries()) await page.evaluate((i) => window.ws.send(`after-${i}`), i);
+  await untilStats((s) => followers.every((_, i) => s.connections[1].received.includes(`after-${i}`)), 'sends after the failover');
+  assert.equal((await stats()).connections.length, 2, 'still one new connection');
+  return stats();
+}
+
+test('3 pages sharing: one server connection, every page open with open and ready', async () => {
+  await newContext();
+  const pages = await openPages(3);
+  for (const page of pages) await untilOpen(page);
+  const s = await stats();
+  assert.equal(s.connections.length, 1, 'the test bed accepted exactly one connection');
+  assert.equal(s.live, 1);
+  for (const page of pages) {
+    const seen = await page.evaluate(() => ({ state: window.ws.state, readyState: window.ws.readyState, opens: window.count('open'), readies: window.count('ready') }));
+    assert.deepEqual(seen, { state: 'open', readyState: 1, opens: 1, readies: 1 });
+  }
+  assert.equal(await leaderIndex(pages, 2), 0, 'the first page leads');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a server message reaches every page exactly once', async () => {
+  await newContext();
+  const pages = await openPages(3);
+  for (const page of pages) await untilOpen(page);
+  await pages[1].evaluate(() => window.ws.send('push-1'));
+  await pages[2].evaluate(() => window.ws.send('push-2')); // a later one: once it is seen, push-1 had its chance
+  for (const page of pages) await page.waitForFunction(() => window.count('message', 'push-2') > 0, null, { timeout: WAIT });
+  for (const page of pages) {
+    const counts = await page.evaluate(() => [window.count('message', 'push-1'), window.count('message', 'push-2'), window.count('message')]);
+    assert.deepEqual(counts, [1, 1, 2], 'each echo once, nothing else');
+  }
+  const s = await stats();
+  assert.deepEqual(s.connections.map((c) => c.received), [['push-1', 'push-2']]);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('sends from 3 pages, interleaved: all arrive once, each page in its order', async () => {
+  await newContext();
+  const pages = await openPages(3);
+  for (const page of pages) await untilOpen(page);
+  const N = 20;
+  const sent = pages.map(() => 0);
+  while (sent.some((n) => n < N)) {
+    const open = sent.flatMap((n, i) => (n < N ? [i] : []));
+    const i = open[Math.floor(Math.random() * open.length)];
+    const burst = Math.min(N - sent[i], 1 + Math.floor(Math.random() * 3));
+    await pages[i].evaluate(([i, from, k]) => {
+      for (let j = from; j < from + k; j++) window.ws.send(`p${i}-${j}`);
+    }, [i, sent[i], burst]);
+    sent[i] += burst;
+  }
+  await untilStats((s) => s.connections[0]?.received.length >= 3 * N, 'all 60 messages');
+  const s = await stats();
+  assert.equal(s.connections.length, 1);
+  const received = s.connections[0].received;
+  assert.equal(received.length, 3 * N, 'nothing more');
+  for (let i = 0; i < 3; i++) assertOnceInOrder(received, Array.from({ length: N }, (_, j) => `p${i}-${j}`), `page ${i}`);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the leading page closes: one new connection, the others open again, sends made meanwhile arrive once in order', async () => {
+  const { pages, leader, followers } = await threeOpen();
+  const readies = await Promise.all(followers.map((p) => p.evaluate(() => window.count('ready'))));
+  await pages[leader].close();
+  // Right after: the followers' links are (or are about to be) down.
+  const DURING = 10;
+  for (const [i, page] of followers.entries()) {
+    await page.evaluate(([i, n]) => {
+      for (let j = 0; j < n; j++) window.ws.send(`during-${i}-${j}`);
+    }, [i, DURING]);
+  }
+  const s = await afterFailover(followers, readies);
+  const all = s.connections.flatMap((c) => c.received);
+  for (let i = 0; i < followers.length; i++) {
+    const expected = Array.from({ length: DURING }, (_, j) => `during-${i}-${j}`);
+    assertOnceInOrder(all, expected, `follower ${i} during the failover (over both connections)`);
+    assertOnceInOrder(s.connections[1].received, [...expected, `after-${i}`], `follower ${i} on the new connection`);
+  }
+  assert.deepEqual(s.connections[0].received.filter((m) => m.startsWith('during-')), [], 'nothing sent during the failover reached the old connection');
+  assert.notEqual(await leaderIndex(followers), -1, 'a follower leads now');
+  assert.deepEqual(pageErrors, []);
+});
+
+test("the leading page's renderer crashes: one new connection, the others open again", async () => {
+  const { pages, leader, followers } = await threeOpen();
+  const readies = await Promise.all(followers.map((p) => p.evaluate(() => window.count('ready'))));
+  const cdp = await context.newCDPSession(pages[leader]);
+  const crashed = new Promise((resolve) => pages[leader].once('crash', resolve));
+  cdp.send('Page.crash').catch(() => {}); // settles only when the context closes: not awaited
+  await crashed;
+  for (const [i, page] of followers.entries()) await page.evaluate((i) => window.ws.send(`during-${i}`), i);
+  const s = await afterFailover(followers, readies);
+  const all = s.connections.flatMap((c) => c.received);
+  for (let i = 0; i < followers.length; i++) assertOnceInOrder(all, [`during-${i}`, `after-${i}`], `follower ${i}`);
+  assert.equal(s.connections[0].open, false, 'the crashed page’s connection is gone');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a request in flight in a follower when the leader goes settles (never hangs); requests work after', async (t) => {
+  const { pages, leader, followers } = await threeOpen();
+  const readies = await Promise.all(followers.map((p) => p.evaluate(() => window.count('ready'))));
+  const request = (page, message) =>
+    page.evaluate((m) => {
+      window.settled = window.ws.request(m, { timeout: 60000 }).then(
+        (reply) => ({ reply }),
+        (error) => ({ name: error.name, reason: error.reason }),
+      );
+    }, message);
+  // Follower 0: sent on a socket the bed has stopped reading (its reply never comes).
+  await bed.control('blackhole', { ms: 5000 });
+  await request(followers[0], { type: 'slow', n: 0 });
+  await followers[0].waitForFunction(() => window.ws.stats.messagesSent >= 2, null, { timeout: WAIT });
+  // Follower 1: asked right before the leader goes.
+  await request(followers[1], { type: 'slow', n: 1 });
+  await pages[leader].close();
+  for (const [i, page] of followers.entries()) {
+    const result = await page.evaluate((ms) => Promise.race([window.settled, new Promise((r) => setTimeout(r, ms, 'hung'))]), WAIT);
+    assert.notEqual(result, 'hung', `follower ${i}: the request settled within ${WAIT} ms`);
+    t.diagnostic(`follower ${i}: ${JSON.stringify(result)}`);
+    if (result.reply) assert.equal(result.reply.n, i, JSON.stringify(result));
+    else assert.deepEqual(result, { name: 'RequestError', reason: 'disconnected' }, `follower ${i}`);
+  }
+  await afterFailover(followers, readies);
+  for (const [i, page] of followers.entries()) {
+    const reply = await page.evaluate((i) => window.ws.request({ type: 'after', n: i }, { timeout: 10000 }), i);
+    assert.equal(reply.type, 'after');
+    assert.equal(reply.n, i);
+  }
+  // Neither reply was dispatched as a message anywhere (each belongs to one instance).
+  for (const page of followers) {
+    const stray = await page.evaluate(() => window.log.filter((e) => e.t === 'message' && String(e.data).includes('"after"')).length);
+    assert.equal(stray, 0, 'request replies are not dispatched as messages');
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+test("the last page's close() closes the shared socket (leader first, then follower first)", async () => {
+  for (const leaderFirst of [true, false]) {
+    await newContext();
+    const pages = await openPages(2);
+    for (const page of pages) await untilOpen(page);
+    const leader = await leaderIndex(pages);
+    const [a, b] = leaderFirst ? [pages[leader], pages[1 - leader]] : [pages[1 - leader], pages[leader]];
+    const order = leaderFirst ? 'leader first' : 'follower first';
+    await a.evaluate(() => window.ws.close());
+    await a.waitForFunction(() => window.ws.state === 'closed', null, { timeout: WAIT });
+    // B still works over the one connection.
+    await b.evaluate(() => window.ws.send('still-here'));
+    await b.waitForFunction(() => window.count('message', 'still-here') === 1, null, { timeout: WAIT });
+    let s = await stats();
+    assert.equal(s.live, 1, `${order}: the connection lives on for B`);
+    assert.equal(s.connections.length, 1, `${order}: no new connection`);
+    await b.evaluate(() => window.ws.close());
+    await untilStats((s) => s.live === 0, `${order}: no live connection after the last close()`);
+    s = await stats();
+    assert.equal(s.connections.length, 1, `${order}: none opened after`);
+    assert.equal(await a.evaluate(() => window.count('message', 'still-here')), 0, `${order}: A, closed, got nothing`);
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+    context = null;
+    await untilStats((s) => s.live === 0, 'no live connection');
+    await bed.reset();
+  }
+});
+
+test('different keys or URLs do not share', async () => {
+  await newContext();
+  const [a, b] = [await openPages(1, 'a'), await openPages(1, 'b')].flat();
+  const [x, plain] = [await openPages(1, true, '/ws?x=1'), await openPages(1, true, '/ws')].flat();
+  for (const page of [a, b, x, plain]) await untilOpen(page);
+  const s = await stats();
+  assert.equal(s.connections.length, 4, 'one connection each');
+  assert.equal(s.live, 4);
+  // Each one's echo reaches that page alone.
+  const pages = { a, b, x, plain };
+  for (const [name, page] of Object.entries(pages)) await page.evaluate((n) => window.ws.send(`to-${n}`), name);
+  for (const [name, page] of Object.entries(pages)) {
+    await page.waitForFunction((n) => window.count('message', `to-${n}`) === 1, name, { timeout: WAIT });
+  }
+  for (const [name, page] of Object.entries(pages)) {
+    assert.equal(await page.evaluate(() => window.count('message')), 1, `${name} got its own echo only`);
+  }
+  const received = (await stats()).connections.map((c) => c.received).sort();
+  assert.deepEqual(received, [['to-a'], ['to-b'], ['to-plain'], ['to-x']]);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('without Web Locks, share: true gives each page its own working socket', async () => {
+  await newContext();
+  const noLocks = () => Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+  const pages = [await newPage(noLocks), await newPage(noLocks)];
+  for (const page of pages) {
+    assert.equal(await page.evaluate(() => navigator.locks), undefined);
+    await page.evaluate(() => window.make(true));
+    await untilOpen(page);
+  }
+  for (const [i, page] of pages.entries()) await page.evaluate((i) => window.ws.send(`echo-${i}`), i);
+  for (const [i, page] of pages.entries()) {
+    await page.waitForFunction((i) => window.count('message', `echo-${i}`) === 1, i, { timeout: WAIT });
+    assert.equal(await page.evaluate(() => window.count('message')), 1, `page ${i}: its own echo only`);
+  }
+  const s = await stats();
+  assert.equal(s.connections.length, 2, 'a socket per page');
+  assert.deepEqual(s.connections.map((c) => c.received).sort(), [['echo-0'], ['echo-1']]);
+  assert.deepEqual(pageErrors, []);
+});
