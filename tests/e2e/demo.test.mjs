@@ -89,6 +89,8 @@ test('the demo connects, survives an outage, shows a policy error, and retries',
   });
 
   await t.test('close 1008: error with the reason as text, Retry reconnects', async () => {
+    // Both sockets must be open to hear the 1008 (the JS panel's keeps its own backoff).
+    await page.waitForFunction(() => document.getElementById('js-state')?.textContent === 'open', null, WAIT);
     await bed.control('close', { code: 1008, reason: 'token expired' });
     await expectState('error');
     assert.match(await widget().textContent(), /token expired/);
