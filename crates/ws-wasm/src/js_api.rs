@@ -147,7 +147,8 @@ impl Core {
             .map_or(DEFAULT_REQUEST_TIMEOUT_MS, |ms| (ms + 0.5) as u64);
         let status = StatusTracker::new(setup.config.max_retries());
         let mut engine = Engine::new(setup.config, seed as u64);
-        let shared = Reflect::get(&setup.settings, &"share".into()).is_ok_and(|share| share.is_truthy() || share.is_string());
+        let shared =
+            Reflect::get(&setup.settings, &"share".into()).is_ok_and(|share| share.is_truthy() || share.is_string());
         if shared {
             // Tabs sharing one socket see every reply: ids from 2^32 on, distinct per instance.
             engine.number_requests_from(RequestId(((seed as u64) % 1_000_000 + 1) << 32));
