@@ -45,7 +45,8 @@ pub const STYLE: &str = r#"
 .rebound-status__retry:focus-visible, .rebound-status:focus-visible { outline: 2px solid var(--rebound-fg); outline-offset: 2px; }
 "#;
 
-fn performance_now() -> f64 {
+/// The page's clock (`performance.now()` ms), the one the engine's times are on.
+pub(crate) fn performance_now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 

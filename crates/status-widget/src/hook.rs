@@ -6,11 +6,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use ws_wasm::ws_core::{CloseInfo, CloseKind, SendStatus, State, Stats};
 use ws_wasm::{Options, Refused, Socket, SocketEvent};
 
+use crate::component::performance_now;
 use crate::status::Status;
-
-fn performance_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
 
 /// Signals and actions for one Rebound socket. `Copy`: pass it to child components freely.
 /// The socket is closed and every handler, timer and listener dropped when the component
