@@ -38,6 +38,7 @@ mod hint;
 mod output;
 mod queue;
 mod requests;
+pub mod share;
 mod state;
 mod status;
 
