@@ -16,7 +16,7 @@ import { Core } from './generated/rebound_wasm.js';
 import { exports as wasmExports } from './instance.js';
 import { BUILTIN_EVENTS, callListener, ignoreError, isBinary, makeEvent, read, reportError, withoutQuery } from './events.js';
 import { onHint, watchPage } from './page.js';
-import { ShareLink, canShare, memberOptions, shareName } from './share.js';
+import { ShareLink } from './share.js';
 
 // Counters for leak checks (see `liveHandlers`, `pendingTimers`).
 let liveHandlerCount = 0;
@@ -79,15 +79,11 @@ export class ReconnectingWebSocket {
     const sink = ReconnectingWebSocket.#sink(new WeakRef(this));
     const seed = Math.floor(Math.random() * 2 ** 53);
     this.#core = new Core(url, protocolList, copy === undefined ? {} : copy, sink, seed);
-    if (this.#core.settings.share !== false && canShare()) {
-      // A member of a shared connection: its engine runs over a link to the leading tab's
-      // socket (share.js owns that policy); the checked options are the app's.
-      const checked = this.#core.settings;
-      this.#core.free();
-      this.#share = new ShareLink(shareName(checked.share, checked.url, protocolList), () =>
-        new ReconnectingWebSocket(url, protocolList, { ...copy, share: false }),
-      );
-      this.#core = new Core(typeof checked.url === 'string' ? checked.url : 'ws://rebound-ws.shared/', protocolList, memberOptions(copy, this.#share.Socket), sink, seed);
+    if (this.#core.settings.shareName) {
+      // A member of a shared connection (Core checked that tabs can share here and set the
+      // member up): its engine runs over a link to the leading tab's socket, whose own
+      // instance gets the app's options.
+      this.#share = new ShareLink(this.#core.settings, () => new ReconnectingWebSocket(url, protocolList, { ...copy, share: false }));
     }
     const settings = (this.#settings = this.#core.settings);
     this.#highWater = settings.highWaterMark;
@@ -422,7 +418,7 @@ export class ReconnectingWebSocket {
     this.#wanted = -1;
     let ws;
     try {
-      ws = new this.#settings.WebSocket(url, this.#settings.protocols);
+      ws = this.#share ? new this.#share.Socket(url) : new this.#settings.WebSocket(url, this.#settings.protocols);
     } catch (error) {
       this.#core.failed(conn, error);
       return;

@@ -47,14 +47,14 @@
 //! assert_eq!(hub.poll_output(), Some(HubOutput::Transmit("hi")));
 //! ```
 
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
-use alloc::format;
+use alloc::collections::VecDeque;
 use alloc::string::String;
-use core::fmt::Write;
+use alloc::vec::Vec;
 
 use crate::backoff::Jitter;
 use crate::close::CloseKind;
 use crate::config::Config;
+use crate::status::push_decimal;
 
 /// A tab's name on the channel (drivers make it unique, e.g. time and randomness).
 pub type Tab = String;
@@ -221,7 +221,12 @@ pub enum HubOutput<T> {
 /// assert_eq!(ws_core::share::channel_name("", Some("wss://a/"), &["v1", "v2"]), "rebound-ws::wss://a/:v1,v2");
 /// ```
 pub fn channel_name(key: &str, url: Option<&str>, protocols: &[&str]) -> String {
-    let mut name = format!("rebound-ws:{key}:{}:", url.unwrap_or("provider"));
+    // Built by hand, not with `format!`: core::fmt costs the npm wasm kilobytes.
+    let mut name = String::from("rebound-ws:");
+    name.push_str(key);
+    name.push(':');
+    name.push_str(url.unwrap_or("provider"));
+    name.push(':');
     for (i, protocol) in protocols.iter().enumerate() {
         if i > 0 {
             name.push(',');
@@ -233,27 +238,39 @@ pub fn channel_name(key: &str, url: Option<&str>, protocols: &[&str]) -> String 
 
 /// The options that shape the shared socket, as text; tabs compare them (the hub's win).
 /// Bindings append their own (heartbeat and verification messages).
+///
+/// ```
+/// let text = ws_core::share::fingerprint(&ws_core::Config::default());
+/// assert!(text.starts_with("delay=1000..5500 x2000 phased retries=off"), "{text}");
+/// ```
 pub fn fingerprint(config: &Config) -> String {
     let c = config;
-    let mut text = String::new();
-    let _ = write!(
-        text,
-        "delay={}..{} x{} {} retries={:?} uptime={} connect={} heartbeat={:?}/{} probe={} verify={}/{} later={} predicate={}",
-        c.min_delay_ms,
-        c.max_delay_ms,
-        c.grow_factor,
-        c.jitter.as_str(),
-        c.max_retries,
-        c.min_uptime_ms,
-        c.connect_timeout_ms,
-        c.heartbeat_interval_ms,
-        c.heartbeat_timeout_ms,
-        c.probe_timeout_ms,
-        c.verify,
-        c.verify_timeout_ms,
-        c.try_again_later_ms,
-        c.close_predicate.is_some(),
-    );
+    let mut text = String::from("delay=");
+    push_decimal(&mut text, c.min_delay_ms);
+    text.push_str("..");
+    push_decimal(&mut text, c.max_delay_ms);
+    text.push_str(" x");
+    push_decimal(&mut text, (c.grow_factor * 1000.0) as u64);
+    text.push(' ');
+    text.push_str(c.jitter.as_str());
+    let fields = [
+        (" retries=", c.max_retries.map(u64::from)),
+        (" uptime=", Some(c.min_uptime_ms)),
+        (" connect=", Some(c.connect_timeout_ms)),
+        (" heartbeat=", c.heartbeat_interval_ms),
+        ("/", Some(c.heartbeat_timeout_ms)),
+        (" probe=", Some(c.probe_timeout_ms)),
+        (" verify=", c.verify.then_some(c.verify_timeout_ms)),
+        (" later=", Some(c.try_again_later_ms)),
+        (" predicate=", Some(u64::from(c.close_predicate.is_some()))),
+    ];
+    for (name, value) in fields {
+        text.push_str(name);
+        match value {
+            Some(n) => push_decimal(&mut text, n),
+            None => text.push_str("off"),
+        }
+    }
     text
 }
 
@@ -278,8 +295,9 @@ pub fn member_config(config: &Config) -> Config {
 pub struct Member<T> {
     tab: Tab,
     options: String,
-    /// Link → the hub and epoch it is open on (`None` while waiting).
-    links: BTreeMap<u32, Option<(Tab, u32)>>,
+    /// Each link and the hub and epoch it is open on (`None` while waiting). A handful at
+    /// most (a Vec: no BTreeMap code in the wasm).
+    links: Vec<(u32, Option<(Tab, u32)>)>,
     last_conn: u32,
     /// Sent, not yet acknowledged, oldest first.
     outbox: VecDeque<(u64, T)>,
@@ -299,7 +317,7 @@ impl<T: Clone> Member<T> {
         Member {
             tab,
             options,
-            links: BTreeMap::new(),
+            links: Vec::new(),
             last_conn: 0,
             outbox: VecDeque::new(),
             last_seq: 0,
@@ -318,7 +336,7 @@ impl<T: Clone> Member<T> {
     pub fn connect(&mut self) -> u32 {
         self.last_conn += 1;
         let conn = self.last_conn;
-        self.links.insert(conn, None);
+        self.links.push((conn, None));
         let hello = Wire::Hello { tab: self.tab.clone(), conn, options: self.options.clone() };
         self.outputs.push_back(MemberOutput::Post(hello));
         conn
@@ -326,7 +344,7 @@ impl<T: Clone> Member<T> {
 
     /// Sends on an open link; kept until the hub acknowledges it.
     pub fn send(&mut self, conn: u32, data: T) -> Result<(), LinkNotOpen> {
-        let Some(Some((hub, epoch))) = self.links.get(&conn) else {
+        let Some((_, Some((hub, epoch)))) = self.links.iter().find(|(c, _)| *c == conn) else {
             return Err(LinkNotOpen);
         };
         let (hub, epoch) = (hub.clone(), *epoch);
@@ -339,7 +357,7 @@ impl<T: Clone> Member<T> {
 
     /// The engine closed link `conn` (a clean close with its code and reason).
     pub fn disconnect(&mut self, conn: u32, code: u16, reason: &str) {
-        if self.links.contains_key(&conn) {
+        if self.links.iter().any(|(c, _)| *c == conn) {
             self.outputs.push_back(MemberOutput::Post(Wire::Bye { tab: self.tab.clone(), conn }));
             self.close_link(conn, code, String::from(reason), true);
         }
@@ -366,7 +384,7 @@ impl<T: Clone> Member<T> {
             Wire::Leader { hub } if self.hub.as_ref() != Some(&hub) => {
                 // Links the old hub served are gone; those still waiting ask the new one.
                 self.hub = Some(hub);
-                let links: alloc::vec::Vec<(u32, bool)> = self.links.iter().map(|(c, o)| (*c, o.is_some())).collect();
+                let links: Vec<(u32, bool)> = self.links.iter().map(|(c, o)| (*c, o.is_some())).collect();
                 for (conn, open) in links {
                     match open {
                         true => self.close_link(conn, 1006, "the leading tab went away".into(), false),
@@ -378,11 +396,11 @@ impl<T: Clone> Member<T> {
                 }
             }
             Wire::Open { to, conn, hub, epoch, url, protocol } if to == self.tab => {
-                if self.links.get(&conn) != Some(&None) {
+                let Some((_, link @ None)) = self.links.iter_mut().find(|(c, _)| *c == conn) else {
                     return;
-                }
+                };
+                *link = Some((hub.clone(), epoch));
                 self.hub = Some(hub.clone());
-                self.links.insert(conn, Some((hub.clone(), epoch)));
                 // What no socket has taken yet goes first, in order.
                 for (seq, data) in &self.outbox {
                     let (tab, hub, seq, data) = (self.tab.clone(), hub.clone(), *seq, data.clone());
@@ -398,18 +416,20 @@ impl<T: Clone> Member<T> {
                 }
             }
             Wire::Close { to, conn, code, reason, clean } if to.as_ref().map_or(true, |to| *to == self.tab) => {
-                let links: alloc::vec::Vec<u32> =
-                    self.links.keys().copied().filter(|c| conn.map_or(true, |n| n == *c)).collect();
+                let links: Vec<u32> =
+                    self.links.iter().map(|(c, _)| *c).filter(|c| conn.map_or(true, |n| n == *c)).collect();
                 for link in links {
                     self.close_link(link, code, reason.clone(), clean);
                 }
             }
             Wire::Mismatch { to, options } if to == self.tab && !self.warned => {
                 self.warned = true;
-                let text = format!(
-                    "rebound-ws: share: this tab's options differ from the leading tab's, whose options the shared socket uses (this tab: {}; leading tab: {options})",
-                    self.options
-                );
+                let mut text = String::from("rebound-ws: share: this tab's options differ from the leading tab's, ");
+                text.push_str("whose options the shared socket uses (this tab: ");
+                text.push_str(&self.options);
+                text.push_str("; leading tab: ");
+                text.push_str(&options);
+                text.push(')');
                 self.outputs.push_back(MemberOutput::Warn(text));
             }
             _ => {}
@@ -417,7 +437,7 @@ impl<T: Clone> Member<T> {
     }
 
     fn close_link(&mut self, conn: u32, code: u16, reason: String, clean: bool) {
-        self.links.remove(&conn);
+        self.links.retain(|(c, _)| *c != conn);
         self.outputs.push_back(MemberOutput::Closed { conn, code, reason, clean });
     }
 }
@@ -427,15 +447,15 @@ impl<T: Clone> Member<T> {
 pub struct Hub<T> {
     id: Tab,
     options: String,
-    /// Links waiting for the socket to be ready, per member.
-    waiting: BTreeMap<Tab, BTreeSet<u32>>,
+    /// Links waiting for the socket to be ready (member, link).
+    waiting: Vec<(Tab, u32)>,
     /// The socket's URL and subprotocol while it is ready.
     socket: Option<(String, String)>,
     /// How many times the socket has opened.
     epoch: u32,
     /// The close links get while the socket has stopped for good.
     stopped: Option<(u16, String, bool)>,
-    warned: BTreeSet<Tab>,
+    warned: Vec<Tab>,
     ended: bool,
     outputs: VecDeque<HubOutput<T>>,
 }
@@ -449,11 +469,11 @@ impl<T> Hub<T> {
         Hub {
             id,
             options,
-            waiting: BTreeMap::new(),
+            waiting: Vec::new(),
             socket: None,
             epoch: 0,
             stopped: None,
-            warned: BTreeSet::new(),
+            warned: Vec::new(),
             ended: false,
             outputs,
         }
@@ -466,11 +486,12 @@ impl<T> Hub<T> {
 
     /// The socket is ready: every waiting link opens.
     pub fn socket_opened(&mut self, url: String, protocol: String) {
+        if self.ended {
+            return;
+        }
         self.epoch += 1;
-        for (tab, conns) in core::mem::take(&mut self.waiting) {
-            for conn in conns {
-                self.open(tab.clone(), conn, &url, &protocol);
-            }
+        for (tab, conn) in core::mem::take(&mut self.waiting) {
+            self.open(tab, conn, &url, &protocol);
         }
         self.socket = Some((url, protocol));
     }
@@ -479,11 +500,17 @@ impl<T> Hub<T> {
     /// then close with [`STOPPED_CODE`], the reason naming the kind and the reason (or hint).
     pub fn socket_closed(&mut self, code: u16, reason: &str, clean: bool, stopped: Option<(CloseKind, &str)>) {
         self.socket = None;
+        if self.ended {
+            return; // its own close, after the last member left: nobody to tell
+        }
         let close = match stopped {
             None => (code, String::from(reason), clean),
             Some((kind, hint)) => {
                 let why = if reason.is_empty() { hint } else { reason };
-                let mut text = format!("shared connection stopped ({}): {why}", kind.as_str());
+                let mut text = String::from("shared connection stopped (");
+                text.push_str(kind.as_str());
+                text.push_str("): ");
+                text.push_str(why);
                 truncate(&mut text, 123); // a close reason's limit, in bytes
                 (STOPPED_CODE, text, clean)
             }
@@ -510,7 +537,8 @@ impl<T> Hub<T> {
         }
         match wire {
             Wire::Hello { tab, conn, options } => {
-                if options != self.options && self.warned.insert(tab.clone()) {
+                if options != self.options && !self.warned.contains(&tab) {
+                    self.warned.push(tab.clone());
                     let mismatch = Wire::Mismatch { to: tab.clone(), options: self.options.clone() };
                     self.outputs.push_back(HubOutput::Post(mismatch));
                 }
@@ -519,14 +547,12 @@ impl<T> Hub<T> {
                 } else if let Some((code, reason, clean)) = self.stopped.clone() {
                     let close = Wire::Close { to: Some(tab), conn: Some(conn), code, reason, clean };
                     self.outputs.push_back(HubOutput::Post(close));
-                } else {
-                    self.waiting.entry(tab).or_default().insert(conn);
+                } else if !self.waiting.iter().any(|(t, c)| *t == tab && *c == conn) {
+                    self.waiting.push((tab, conn));
                 }
             }
             Wire::Bye { tab, conn } => {
-                if let Some(conns) = self.waiting.get_mut(&tab) {
-                    conns.remove(&conn);
-                }
+                self.waiting.retain(|(t, c)| !(*t == tab && *c == conn));
             }
             // Taken only by the open socket it was sent to; otherwise it stays in the
             // member's outbox and is sent again, first, when its link reopens.
@@ -537,7 +563,7 @@ impl<T> Hub<T> {
                 self.outputs.push_back(HubOutput::Post(Wire::Ack { to: tab, seq }));
             }
             Wire::Leave { tab } => {
-                self.waiting.remove(&tab);
+                self.waiting.retain(|(t, _)| *t != tab);
                 self.outputs.push_back(HubOutput::CheckMembers { leaving: tab });
             }
             Wire::Revive { .. } if self.stopped.take().is_some() => self.outputs.push_back(HubOutput::Reconnect),

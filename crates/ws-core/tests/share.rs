@@ -342,7 +342,9 @@ fn the_last_member_leaving_ends_the_hub_once() {
     assert!(hub.ended());
     hub.members_checked(false);
     hub.receive(Wire::Hello { tab: "b".into(), conn: 1, options: "o".into() });
-    assert_eq!(hub.poll_output(), None, "an ended hub answers nothing");
+    hub.socket_opened("u".into(), "p".into());
+    hub.socket_closed(1000, "", true, Some((CloseKind::User, "")));
+    assert_eq!(hub.poll_output(), None, "an ended hub says nothing more");
 }
 
 #[test]

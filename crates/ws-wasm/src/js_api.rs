@@ -25,6 +25,7 @@ use ws_core::{
 use crate::errors::{check_close, is_array, js_error, ErrorKind};
 use crate::options::{read_js, request_timeout, DEFAULT_REQUEST_TIMEOUT_MS};
 use crate::payload::Payload;
+use crate::share::{can_share, member_setup};
 use crate::url::resolve_url;
 
 #[wasm_bindgen]
@@ -140,7 +141,11 @@ impl Core {
     /// the wrapper's plain copy of the app's object.
     #[wasm_bindgen(constructor)]
     pub fn new(url: JsValue, protocols: JsValue, options: JsValue, sink: Sink, seed: f64) -> Result<Core, JsValue> {
-        let setup = read_js(&url, &protocols, &options)?;
+        let mut setup = read_js(&url, &protocols, &options)?;
+        let share = Reflect::get(&setup.settings, &"share".into()).unwrap_or(JsValue::FALSE);
+        if (share.is_truthy() || share.is_string()) && can_share() {
+            member_setup(&mut setup, &share, &protocols);
+        }
         let request_timeout_ms = Reflect::get(&setup.settings, &"requestTimeout".into())
             .ok()
             .and_then(|ms| ms.as_f64())

@@ -28,6 +28,7 @@ mod errors;
 mod js_api;
 pub mod options;
 mod payload;
+mod share;
 mod status;
 mod url;
 
@@ -45,6 +46,7 @@ pub use js_api::{Core, Sink};
 pub use payload::Payload;
 #[cfg(feature = "rust-api")]
 pub use rust_api::{Busy, Options, Refused, Socket, SocketEvent, Verify, VerifyPredicate};
+pub use share::{ShareHub, ShareMember};
 #[cfg(feature = "rust-api")]
 pub use socket::live_handlers;
 pub use ws_core;
