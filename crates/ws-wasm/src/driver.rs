@@ -56,6 +56,9 @@ pub(crate) trait Host {
     fn notice(&self, notice: Notice);
 }
 
+/// Makes a socket-shaped object for a URL.
+pub(crate) type OpenSocket = Rc<dyn Fn(&str) -> WebSocket>;
+
 /// Everything fixed for the driver's lifetime besides the engine's config.
 pub(crate) struct Setup {
     pub url: String,
@@ -67,6 +70,8 @@ pub(crate) struct Setup {
     pub heartbeat: bool,
     pub verify: Option<Verify>,
     pub page_hints: bool,
+    /// Makes the socket for a URL instead of `new WebSocket` (a shared link's look-alike).
+    pub open_socket: Option<OpenSocket>,
 }
 
 type Input = Box<dyn FnOnce(&mut Driver, u64)>;
@@ -230,13 +235,18 @@ impl Driver {
 
     /// Creates the socket for attempt `conn`; a failure is a failed attempt.
     fn open(&mut self, now: u64, conn: ConnId) {
-        let url = JsValue::from(self.setup.url.as_str());
-        let args = match self.setup.protocols.is_undefined() {
-            true => Array::of1(&url),
-            false => Array::of2(&url, &self.setup.protocols),
+        let created = match &self.setup.open_socket {
+            Some(open_socket) => Ok(open_socket(&self.setup.url).into()),
+            None => {
+                let url = JsValue::from(self.setup.url.as_str());
+                let args = match self.setup.protocols.is_undefined() {
+                    true => Array::of1(&url),
+                    false => Array::of2(&url, &self.setup.protocols),
+                };
+                Reflect::get(&js_sys::global(), &"WebSocket".into())
+                    .and_then(|constructor| Reflect::construct(constructor.unchecked_ref::<js_sys::Function>(), &args))
+            }
         };
-        let created = Reflect::get(&js_sys::global(), &"WebSocket".into())
-            .and_then(|constructor| Reflect::construct(constructor.unchecked_ref::<js_sys::Function>(), &args));
         match created {
             Ok(ws) => {
                 let ws: WebSocket = ws.unchecked_into();

@@ -39,6 +39,8 @@ mod page;
 #[cfg(feature = "rust-api")]
 mod rust_api;
 #[cfg(feature = "rust-api")]
+mod share_link;
+#[cfg(feature = "rust-api")]
 mod socket;
 
 pub use errors::ErrorKind;

@@ -438,6 +438,11 @@ mod rust_face {
         pub page_hints: bool,
         /// Seed for the retry jitter (`None`: random).
         pub seed: Option<u64>,
+        /// One socket for every tab of the origin with the same URL, protocols and key
+        /// (`Some("")` is the JS face's `share: true`); `None` (the default): a socket of
+        /// its own. Where Web Locks or `BroadcastChannel` are missing, each `Socket` keeps
+        /// its own. Rust and JS tabs share with each other.
+        pub share: Option<String>,
     }
 
     impl Default for Options {
@@ -452,6 +457,7 @@ mod rust_face {
                 binary_type: None,
                 page_hints: true,
                 seed: None,
+                share: None,
             }
         }
     }

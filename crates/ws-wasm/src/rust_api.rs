@@ -1,17 +1,20 @@
 //! The Rust face: [`Socket`], for Rust/wasm apps such as the Leptos status widget.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, MessageEvent};
+use ws_core::share::{channel_name, member_config};
 use ws_core::{CloseInfo, DropReason, Event, RequestFailure, RequestId, SendError, SendStatus, State, Stats};
 
 pub use crate::driver::Busy;
 use crate::driver::{Driver, Host, Notice, Setup, Shared};
 pub use crate::options::{Options, Verify, VerifyPredicate};
 use crate::payload::Payload;
+use crate::share::{can_share, share_fingerprint};
+use crate::share_link::ShareLink;
 use crate::url::resolve_url;
 
 /// What a [`Socket`] tells the app.
@@ -66,6 +69,8 @@ struct RustHost {
     id_field: String,
     replies: RefCell<BTreeMap<u64, ReplyCallback>>,
     driver: RefCell<Weak<Shared>>,
+    /// Shares a socket: a reply whose id (2^32 on) no request here waits for is another tab's.
+    shared: Cell<bool>,
 }
 
 impl RustHost {
@@ -78,11 +83,13 @@ impl RustHost {
 
     /// Resolves a pending request with this reply; `true` if it was one.
     fn take_reply(&self, event: &MessageEvent) -> bool {
-        if self.replies.borrow().is_empty() {
+        if self.replies.borrow().is_empty() && !self.shared.get() {
             return false;
         }
         let Some(id) = self.reply_id(event) else { return false };
-        let Some(callback) = self.replies.borrow_mut().remove(&id) else { return false };
+        let Some(callback) = self.replies.borrow_mut().remove(&id) else {
+            return self.shared.get() && id >= 1 << 32;
+        };
         if let Some(shared) = self.driver.borrow().upgrade() {
             let _ = Driver::act(&shared, |d, _| d.engine.resolve_request(RequestId(id)));
         }
@@ -128,6 +135,9 @@ impl Host for RustHost {
 struct Inner {
     driver: Rc<Shared>,
     host: Rc<RustHost>,
+    /// With `share`: the link to the leading tab's socket (dropped after the driver has
+    /// closed its look-alike).
+    share: Option<Rc<ShareLink>>,
 }
 
 impl Drop for Inner {
@@ -165,27 +175,56 @@ impl Socket {
     pub fn connect(url: &str, options: Options, on_event: impl Fn(SocketEvent) + 'static) -> Result<Socket, JsValue> {
         let url = resolve_url(url)?;
         let protocols: js_sys::Array = options.protocols.iter().map(|p| JsValue::from(p.as_str())).collect();
-        let config = options.engine_config();
-        let setup = Setup {
-            url,
+        let mut config = options.engine_config();
+        let share = options.share.as_deref().filter(|_| can_share()).and_then(|key| {
+            let fingerprint = share_fingerprint(
+                &config,
+                (&options.heartbeat_message.as_str().into(), &options.heartbeat_reply.as_str().into()),
+                &options.verify.as_ref().map_or(JsValue::UNDEFINED, |v| v.message.as_str().into()),
+            );
+            let list: Vec<&str> = options.protocols.iter().map(String::as_str).collect();
+            ShareLink::new(&url, &options, channel_name(key, Some(&url), &list), fingerprint)
+        });
+        let mut setup = Setup {
             protocols: if options.protocols.is_empty() { JsValue::UNDEFINED } else { protocols.into() },
             ping: options.heartbeat_message.as_str().into(),
             reply: options.heartbeat_reply.clone(),
             heartbeat: config.heartbeat_interval_ms().is_some(),
             verify: options.verify.clone(),
             page_hints: options.page_hints,
+            open_socket: None,
+            url,
         };
+        if let Some(link) = &share {
+            // A member: its engine runs over the link; the leading tab's socket runs the
+            // heartbeat and the ready check, once, for everyone.
+            config = member_config(&config);
+            setup.heartbeat = false;
+            setup.verify = None;
+            let link = Rc::downgrade(link);
+            setup.open_socket = Some(Rc::new(move |url: &str| match link.upgrade() {
+                Some(link) => link.open_socket(url),
+                None => web_sys::WebSocket::from(JsValue::from(js_sys::Object::new())),
+            }));
+        }
         let host = Rc::new(RustHost {
             on_event: Box::new(on_event),
             binary_type: options.binary_type,
             id_field: options.request_id_field.clone(),
             replies: RefCell::default(),
             driver: RefCell::default(),
+            shared: Cell::new(false),
         });
         let seed = options.seed.unwrap_or_else(|| (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64);
         let driver = Driver::start(config, seed, setup, host.clone());
+        if share.is_some() {
+            // Tabs sharing one socket see every reply: ids from 2^32 on, distinct per socket.
+            let first = RequestId((seed % 1_000_000 + 1) << 32);
+            let _ = Driver::act(&driver, |d, _| d.engine.number_requests_from(first));
+        }
         *host.driver.borrow_mut() = Rc::downgrade(&driver);
-        let socket = Socket { inner: Rc::new(Inner { driver, host }) };
+        host.shared.set(share.is_some());
+        let socket = Socket { inner: Rc::new(Inner { driver, host, share }) };
         let _ = socket.reconnect();
         Ok(socket)
     }
@@ -241,11 +280,18 @@ impl Socket {
         use crate::errors::{check_close, js_error, ErrorKind};
         check_close(code, reason)?;
         Driver::act(&self.inner.driver, |d, now| d.engine.close(now, code, reason))
-            .map_err(|Busy| js_error(ErrorKind::InvalidAccess, "close() called from inside a close predicate"))
+            .map_err(|Busy| js_error(ErrorKind::InvalidAccess, "close() called from inside a close predicate"))?;
+        if let Some(link) = &self.inner.share {
+            link.leave();
+        }
+        Ok(())
     }
 
     /// Connects now (closing the current socket first), resetting the retry count.
     pub fn reconnect(&self) -> Result<(), Busy> {
+        if let Some(link) = &self.inner.share {
+            link.revive();
+        }
         Driver::act(&self.inner.driver, |d, now| d.engine.connect(now))
     }
 

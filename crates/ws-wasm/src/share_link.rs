@@ -1,0 +1,405 @@
+//! `share` for the Rust face: the same policy ([`ws_core::share`]) and the same channel
+//! messages ([`crate::share`]) as the JS face, so Rust and JS tabs share one socket too.
+//!
+//! A [`ShareLink`] is one `Socket`'s end: its engine opens *look-alikes* (plain JS objects
+//! with WebSocket's shape, made here) instead of sockets, and the link carries them to the
+//! leading tab over a `BroadcastChannel`. The tab that gets the Web Lock named after the
+//! channel runs a hub: an ordinary `Socket` with the app's options, relayed to everyone,
+//! kept until the last member has gone (it outlives the `Socket` that started it).
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    AbortController, BroadcastChannel, CloseEvent, CloseEventInit, MessageEvent, MessageEventInit, WebSocket,
+};
+use ws_core::share::{Hub, HubOutput, Member, MemberOutput, Wire};
+use ws_core::State;
+
+use crate::rust_api::{Options, Socket, SocketEvent};
+use crate::share::{wire_from_js, wire_to_js};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.locks`.
+    type LockManager;
+    #[wasm_bindgen(method, catch)]
+    fn request(this: &LockManager, name: &str, options: &JsValue, callback: &Function) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn query(this: &LockManager) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &JsValue, ms: i32);
+}
+
+fn locks() -> LockManager {
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
+    Reflect::get(&navigator, &"locks".into()).unwrap_or(JsValue::UNDEFINED).unchecked_into()
+}
+
+fn set(target: &JsValue, name: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &name.into(), value);
+}
+
+fn unique_tab() -> String {
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    let mut tab = String::from("rust-");
+    ws_core::push_decimal(&mut tab, js_sys::Date::now() as u64);
+    tab.push('-');
+    ws_core::push_decimal(&mut tab, random);
+    tab
+}
+
+thread_local! {
+    /// Hubs this tab runs: each lives until the last member of its group has gone.
+    static HUBS: RefCell<Vec<Rc<HubRunner>>> = const { RefCell::new(Vec::new()) };
+}
+
+type OnMessage = Closure<dyn FnMut(MessageEvent)>;
+type Handlers = (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue, JsValue)>);
+
+struct Joined {
+    abort: AbortController,
+    release: Function,
+    _callbacks: [Closure<dyn FnMut() -> JsValue>; 2],
+    _quietly: Closure<dyn FnMut(JsValue)>,
+}
+
+/// One `Socket`'s end of the share.
+pub(crate) struct ShareLink {
+    name: String,
+    tab: String,
+    options: String,
+    /// How the leading tab builds the socket: the app's URL and options, without `share`.
+    url: String,
+    hub_options: Options,
+    member: RefCell<Member<JsValue>>,
+    /// Link → its look-alike and the `send`/`close` functions it carries.
+    sockets: RefCell<Vec<(u32, WebSocket, Handlers)>>,
+    channel: BroadcastChannel,
+    on_message: RefCell<Option<OnMessage>>,
+    /// While a member: aborts the lock requests; calling `release` lets the member lock go;
+    /// the lock callbacks, dropped on leaving.
+    joined: RefCell<Option<Joined>>,
+    me: Weak<ShareLink>,
+}
+
+impl ShareLink {
+    /// A link for a `Socket` to `url` with `options` (whose `share` is set) — or `None`
+    /// where tabs cannot share (no Web Locks or `BroadcastChannel`).
+    pub(crate) fn new(url: &str, options: &Options, name: String, fingerprint: String) -> Option<Rc<ShareLink>> {
+        let channel = BroadcastChannel::new(&name).ok()?;
+        let tab = unique_tab();
+        let link = Rc::new_cyclic(|me| ShareLink {
+            member: RefCell::new(Member::new(tab.clone(), fingerprint.clone())),
+            tab,
+            options: fingerprint,
+            name,
+            url: url.into(),
+            hub_options: Options { share: None, ..options.clone() },
+            sockets: RefCell::default(),
+            channel,
+            on_message: RefCell::default(),
+            joined: RefCell::default(),
+            me: me.clone(),
+        });
+        let weak = Rc::downgrade(&link);
+        let on_message = Closure::new(move |event: MessageEvent| {
+            if let Some(link) = weak.upgrade() {
+                link.receive(event.data());
+            }
+        });
+        link.channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        *link.on_message.borrow_mut() = Some(on_message);
+        link.join();
+        Some(link)
+    }
+
+    fn receive(&self, message: JsValue) {
+        let Some(wire) = wire_from_js(&message) else { return };
+        self.member.borrow_mut().receive(wire);
+        self.perform();
+    }
+
+    /// Makes the look-alike a member's engine opens (it asks the hub for the socket).
+    pub(crate) fn open_socket(&self, url: &str) -> WebSocket {
+        let object: JsValue = Object::new().into();
+        for (key, value) in [("url", url.into()), ("protocol", "".into()), ("extensions", "".into())] {
+            set(&object, key, &value);
+        }
+        set(&object, "binaryType", &"blob".into());
+        set(&object, "readyState", &0.into());
+        set(&object, "bufferedAmount", &0.into());
+        let conn = self.member.borrow_mut().connect();
+        let weak = self.me.clone();
+        let send = Closure::new(move |data: JsValue| {
+            let Some(link) = weak.upgrade() else { return };
+            // The driver sends only while `readyState` is OPEN, which is exactly while the
+            // member's link is open: this cannot fail (and throws nothing through wasm).
+            let _ = link.member.borrow_mut().send(conn, data);
+            link.perform();
+        });
+        let weak = self.me.clone();
+        let close = Closure::new(move |code: JsValue, reason: JsValue| {
+            let Some(link) = weak.upgrade() else { return };
+            let code = code.as_f64().map_or(1000, |c| c as u16);
+            link.member.borrow_mut().disconnect(conn, code, &reason.as_string().unwrap_or_default());
+            link.perform();
+        });
+        set(&object, "send", send.as_ref());
+        set(&object, "close", close.as_ref());
+        let ws: WebSocket = object.unchecked_into();
+        self.sockets.borrow_mut().push((conn, ws.clone(), (send, close)));
+        self.perform();
+        ws
+    }
+
+    /// Does what the member asked, in order (no borrow held: handlers may call back).
+    fn perform(&self) {
+        loop {
+            let Some(output) = self.member.borrow_mut().poll_output() else { return };
+            let socket = |conn: u32| self.sockets.borrow().iter().find(|s| s.0 == conn).map(|s| s.1.clone());
+            match output {
+                MemberOutput::Post(wire) => {
+                    let _ = self.channel.post_message(&wire_to_js(wire));
+                }
+                MemberOutput::Opened { conn, url, protocol } => {
+                    let Some(ws) = socket(conn) else { continue };
+                    set(&ws, "readyState", &1.into());
+                    set(&ws, "url", &url.into());
+                    set(&ws, "protocol", &protocol.into());
+                    fire(&ws, "onopen", &web_sys::Event::new("open").map(JsValue::from).unwrap_or_default());
+                }
+                MemberOutput::Closed { conn, code, reason, clean } => {
+                    let Some(ws) = socket(conn) else { continue };
+                    set(&ws, "readyState", &3.into());
+                    let init = CloseEventInit::new();
+                    init.set_code(code);
+                    init.set_reason(&reason);
+                    init.set_was_clean(clean);
+                    let event =
+                        CloseEvent::new_with_event_init_dict("close", &init).map(JsValue::from).unwrap_or_default();
+                    // As a WebSocket: CLOSED now, the close event in a later task; the
+                    // look-alike's functions go with it.
+                    let weak = self.me.clone();
+                    let later = Closure::once_into_js(move || {
+                        let taken = weak.upgrade().and_then(|link| {
+                            let mut sockets = link.sockets.borrow_mut();
+                            let at = sockets.iter().position(|s| s.0 == conn)?;
+                            Some(sockets.remove(at))
+                        });
+                        fire(&ws, "onclose", &event);
+                        drop(taken);
+                    });
+                    set_timeout(&later, 0);
+                }
+                MemberOutput::Deliver(data) => {
+                    let init = MessageEventInit::new();
+                    init.set_data(&data);
+                    let Ok(event) = MessageEvent::new_with_event_init_dict("message", &init) else { continue };
+                    let open: Vec<WebSocket> = self.sockets.borrow().iter().map(|s| s.1.clone()).collect();
+                    for ws in open.iter().filter(|ws| ws.ready_state() == WebSocket::OPEN) {
+                        fire(ws, "onmessage", &event);
+                    }
+                }
+                MemberOutput::Warn(text) => web_sys::console::warn_1(&text.into()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Becomes a member: holds a member lock while open and waits in line to lead.
+    fn join(&self) {
+        if self.joined.borrow().is_some() {
+            return;
+        }
+        let Ok(abort) = AbortController::new() else { return };
+        let options = Object::new();
+        set(&options, "signal", &abort.signal());
+        let mut release = None;
+        let held = Promise::new(&mut |resolve, _| release = Some(resolve));
+        let Some(release) = release else { return };
+        let hold: Closure<dyn FnMut() -> JsValue> = Closure::once(move || JsValue::from(held));
+        let (name, fingerprint, url, hub_options) =
+            (self.name.clone(), self.options.clone(), self.url.clone(), self.hub_options.clone());
+        let lead: Closure<dyn FnMut() -> JsValue> =
+            Closure::once(move || HubRunner::start(name, fingerprint, &url, hub_options));
+        // An aborted request rejects: that is the point.
+        let quietly: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
+        let member_lock = format!("{}:member:{}", self.name, self.tab);
+        for (lock, callback) in [(member_lock.as_str(), &hold), (self.name.as_str(), &lead)] {
+            if let Ok(promise) = locks().request(lock, &options, callback.as_ref().unchecked_ref()) {
+                let _ = promise.catch(&quietly);
+            }
+        }
+        *self.joined.borrow_mut() = Some(Joined { abort, release, _callbacks: [hold, lead], _quietly: quietly });
+    }
+
+    /// The app's `reconnect()`: a socket that stopped for good tries again.
+    pub(crate) fn revive(&self) {
+        self.join();
+        self.member.borrow_mut().revive();
+        self.perform();
+    }
+
+    /// The app's `close()`: gives up the member lock and the place in line.
+    pub(crate) fn leave(&self) {
+        let Some(joined) = self.joined.borrow_mut().take() else { return };
+        joined.abort.abort();
+        let _ = joined.release.call0(&JsValue::UNDEFINED);
+        self.member.borrow_mut().leave();
+        self.perform();
+    }
+}
+
+impl Drop for ShareLink {
+    fn drop(&mut self) {
+        self.leave();
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
+
+/// Calls `target[handler](event)`, if set.
+fn fire(target: &JsValue, handler: &str, event: &JsValue) {
+    if let Ok(function) =
+        Reflect::get(target, &handler.into()).and_then(|f| f.dyn_into::<Function>())
+    {
+        let _ = function.call1(target, event);
+    }
+}
+
+/// The leading tab's end: the real socket, relayed to every member.
+struct HubRunner {
+    name: String,
+    hub: RefCell<Hub<JsValue>>,
+    socket: RefCell<Option<Socket>>,
+    channel: BroadcastChannel,
+    on_message: RefCell<Option<OnMessage>>,
+    /// Resolves the leader lock's promise (the lock goes to the next tab in line).
+    finish: RefCell<Option<Function>>,
+}
+
+impl HubRunner {
+    /// Runs in the tab granted the leader lock; the promise holds the lock until the end.
+    fn start(name: String, options: String, url: &str, socket_options: Options) -> JsValue {
+        let Ok(channel) = BroadcastChannel::new(&name) else { return JsValue::UNDEFINED };
+        let mut finish = None;
+        let done = Promise::new(&mut |resolve, _| finish = Some(resolve));
+        let mut id = unique_tab();
+        id.push_str("/hub");
+        let runner = Rc::new(HubRunner {
+            name,
+            hub: RefCell::new(Hub::new(id, options)),
+            socket: RefCell::default(),
+            channel,
+            on_message: RefCell::default(),
+            finish: RefCell::new(finish),
+        });
+        let weak = Rc::downgrade(&runner);
+        let on_message = Closure::new(move |event: MessageEvent| {
+            let Some(runner) = weak.upgrade() else { return };
+            if let Some(wire) = wire_from_js(&event.data()) {
+                runner.hub.borrow_mut().receive(wire);
+                runner.perform();
+            }
+        });
+        runner.channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        *runner.on_message.borrow_mut() = Some(on_message);
+        let weak = Rc::downgrade(&runner);
+        let socket = Socket::connect(url, socket_options, move |event| {
+            if let Some(runner) = weak.upgrade() {
+                runner.socket_event(event);
+            }
+        });
+        *runner.socket.borrow_mut() = socket.ok();
+        HUBS.with(|hubs| hubs.borrow_mut().push(runner.clone()));
+        runner.perform();
+        done.into()
+    }
+
+    fn socket_event(self: &Rc<Self>, event: SocketEvent) {
+        match event {
+            SocketEvent::Open => {
+                let ws = self.socket.borrow().as_ref().and_then(|s| s.websocket().ok().flatten());
+                let (url, protocol) = ws.map(|ws| (ws.url(), ws.protocol())).unwrap_or_default();
+                self.hub.borrow_mut().socket_opened(url, protocol);
+            }
+            SocketEvent::Message(message) => {
+                if !self.hub.borrow().ended() {
+                    let _ = self.channel.post_message(&wire_to_js(Wire::Message { data: message.data() }));
+                }
+            }
+            SocketEvent::Closed(info) => {
+                let stopped = (!info.will_retry).then(|| (info.kind, info.hint()));
+                self.hub.borrow_mut().socket_closed(info.code, &info.reason, info.was_clean, stopped);
+            }
+            SocketEvent::State(State::Connecting { .. }) => self.hub.borrow_mut().socket_connecting(),
+            _ => return,
+        }
+        self.perform();
+    }
+
+    fn perform(self: &Rc<Self>) {
+        loop {
+            let Some(output) = self.hub.borrow_mut().poll_output() else { return };
+            match output {
+                HubOutput::Post(wire) => {
+                    let _ = self.channel.post_message(&wire_to_js(wire));
+                }
+                HubOutput::Transmit(data) => {
+                    let socket = self.socket.borrow().clone();
+                    if let Some(socket) = socket {
+                        let _ = socket.send(data);
+                    }
+                }
+                HubOutput::Reconnect => {
+                    let socket = self.socket.borrow().clone();
+                    if let Some(socket) = socket {
+                        let _ = socket.reconnect();
+                    }
+                }
+                HubOutput::CheckMembers { leaving } => self.check_members(leaving),
+                HubOutput::End => self.end(),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether a member other than `leaving` (whose lock may not be gone yet) holds its lock.
+    fn check_members(self: &Rc<Self>, leaving: String) {
+        let mut prefix = self.name.clone();
+        prefix.push_str(":member:");
+        let gone = format!("{prefix}{leaving}");
+        let runner = self.clone();
+        let answer = Closure::once_into_js(move |snapshot: JsValue| {
+            let held = Reflect::get(&snapshot, &"held".into()).unwrap_or(JsValue::UNDEFINED);
+            let any = js_sys::Array::from(&held).iter().any(|lock| {
+                let name = Reflect::get(&lock, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+                name.starts_with(&prefix) && name != gone
+            });
+            runner.hub.borrow_mut().members_checked(any);
+            runner.perform();
+        });
+        // `then` with a function that frees itself when called (`Promise::then` wants a
+        // `Closure` kept alive elsewhere).
+        let then = locks().query().and_then(|promise| Ok((Reflect::get(&promise, &"then".into())?, promise)));
+        if let Ok((then, promise)) = then {
+            let _ = then.unchecked_ref::<Function>().call1(&promise, &answer);
+        }
+    }
+
+    fn end(self: &Rc<Self>) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+        if let Some(socket) = self.socket.borrow_mut().take() {
+            let _ = socket.close(1000, "");
+        }
+        if let Some(finish) = self.finish.borrow_mut().take() {
+            let _ = finish.call0(&JsValue::UNDEFINED);
+        }
+        HUBS.with(|hubs| hubs.borrow_mut().retain(|h| !Rc::ptr_eq(h, self)));
+    }
+}
