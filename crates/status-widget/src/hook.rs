@@ -57,7 +57,9 @@ impl Rebound {
 
 /// Opens a Rebound socket to `url` for the current component.
 ///
-/// An invalid URL does not panic: the status shows `error` with the reason.
+/// An invalid URL does not panic: the status shows `error` with the reason. With
+/// `Options::share`, components (and tabs, Rust or JS) with the same URL and key use one
+/// socket: `Options { share: Some("chat".into()), ..Options::default() }`.
 ///
 /// ```no_run
 /// use leptos::prelude::*;

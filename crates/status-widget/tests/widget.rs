@@ -209,3 +209,42 @@ async fn an_invalid_url_is_an_error_state_not_a_panic() {
     assert_eq!(root.get_attribute("data-state").as_deref(), Some("error"));
     assert!(root.text_content().unwrap().contains("unsupported URL scheme"));
 }
+
+/// `share` through the hook: two components, one socket. The echo of what one sends
+/// reaches both — with a socket each, only the sender's would hear it.
+#[wasm_bindgen_test]
+async fn two_hooks_with_share_use_one_socket() {
+    let host = container();
+    let url = [bed().replace("http://", "ws://").as_str(), "/ws"].concat();
+    let baseline = ws_wasm::live_handlers();
+    let mounted = leptos::mount::mount_to(host.clone(), move || {
+        let options = ws_wasm::Options { share: Some("hook-test".into()), ..ws_wasm::Options::default() };
+        let a = use_rebound(&url, options.clone());
+        let b = use_rebound(&url, options);
+        Effect::new(move |_| {
+            let open = |r: status_widget::Rebound| r.status.get().tracker.state() == State::Open;
+            if open(a) && open(b) {
+                let _ = a.send("sent by a");
+            }
+        });
+        view! {
+            <p class="a">{move || a.last_message.get()}</p>
+            <p class="b">{move || b.last_message.get()}</p>
+        }
+    });
+    let text = |class: &str| host.query_selector(class).unwrap().unwrap().text_content().unwrap();
+    let mut waited = 0;
+    while text(".a") != "sent by a" || text(".b") != "sent by a" {
+        assert!(waited < 10_000, "the echo reached both hooks: a={:?} b={:?}", text(".a"), text(".b"));
+        TimeoutFuture::new(20).await;
+        waited += 20;
+    }
+    drop(mounted);
+    // The leading tab's socket closes once the hub has seen that no member is left.
+    let mut waited = 0;
+    while ws_wasm::live_handlers() != baseline {
+        assert!(waited < 5_000, "unmount detached every handler, the shared socket's too");
+        TimeoutFuture::new(20).await;
+        waited += 20;
+    }
+}

@@ -264,9 +264,7 @@ impl Drop for ShareLink {
 
 /// Calls `target[handler](event)`, if set.
 fn fire(target: &JsValue, handler: &str, event: &JsValue) {
-    if let Ok(function) =
-        Reflect::get(target, &handler.into()).and_then(|f| f.dyn_into::<Function>())
-    {
+    if let Ok(function) = Reflect::get(target, &handler.into()).and_then(|f| f.dyn_into::<Function>()) {
         let _ = function.call1(target, event);
     }
 }
