@@ -28,21 +28,30 @@ const generated = join(root, m.package['npm-dir'], 'src', 'generated');
 mkdirSync(generated, { recursive: true });
 
 const wasm = join(generated, 'rebound_wasm_bg.wasm');
+const shareWasm = join(generated, `${m.share['out-name']}_bg.wasm`);
 if (!process.argv.includes('--js-only')) {
-  const features = [...(m.build['no-default-features'] ? ['--no-default-features'] : []), ...(m.build.features?.length ? ['--features', m.build.features.join(',')] : [])];
-  run('cargo', ['build', '--profile', m.build.profile, '--target', m.build.target, '-p', m.package.crate, ...features]);
+  buildWasm(m.build.features, 'rebound_wasm');
+  // The second wasm: `share`'s policy only, fetched when an instance uses `share`.
+  buildWasm(m.share.features, m.share['out-name']);
+}
+
+/** Builds the crate with `features`, then glue and an optimised wasm named `outName`. */
+function buildWasm(features, outName) {
+  const flags = [...(m.build['no-default-features'] ? ['--no-default-features'] : []), ...(features?.length ? ['--features', features.join(',')] : [])];
+  run('cargo', ['build', '--profile', m.build.profile, '--target', m.build.target, '-p', m.package.crate, ...flags]);
   const artifact = join(root, 'target', m.build.target, m.build.profile, m.package.wasm);
-  run('wasm-bindgen', [artifact, '--out-dir', generated, '--out-name', 'rebound_wasm', '--target', m.build['bindgen-target'], ...m.build['bindgen-flags']]);
-  const before = statSync(wasm).size;
-  run(join(bin, 'wasm-opt'), [...m['wasm-opt'].flags, wasm, '-o', wasm]);
+  run('wasm-bindgen', [artifact, '--out-dir', generated, '--out-name', outName, '--target', m.build['bindgen-target'], ...m.build['bindgen-flags']]);
+  const file = join(generated, `${outName}_bg.wasm`);
+  const before = statSync(file).size;
+  run(join(bin, 'wasm-opt'), [...m['wasm-opt'].flags, file, '-o', file]);
   if (m['wasm-opt']['minify-names']) {
     // A pass of its own (once: --converge would print and rename repeatedly). The features
     // section is stripped by now, so they are named again.
-    const features = [...m['wasm-opt'].flags.filter((f) => f.startsWith('--enable-')), '--enable-multivalue'];
-    const printed = execFileSync(join(bin, 'wasm-opt'), ['--minify-imports-and-exports-and-modules', ...features, wasm, '-o', wasm], { encoding: 'utf8' });
-    renameInGlue(printed, join(generated, 'rebound_wasm.js'));
+    const wasmFeatures = [...m['wasm-opt'].flags.filter((f) => f.startsWith('--enable-')), '--enable-multivalue'];
+    const printed = execFileSync(join(bin, 'wasm-opt'), ['--minify-imports-and-exports-and-modules', ...wasmFeatures, file, '-o', file], { encoding: 'utf8' });
+    renameInGlue(printed, join(generated, `${outName}.js`));
   }
-  console.log(`package: wasm ${before} -> ${statSync(wasm).size} bytes after wasm-opt`);
+  console.log(`package: ${outName} wasm ${before} -> ${statSync(file).size} bytes after wasm-opt`);
 }
 
 /**
@@ -80,6 +89,7 @@ const outDir = join(root, m.package['out-dir']);
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 copyFileSync(wasm, join(outDir, m.entries['wasm-file']));
+copyFileSync(shareWasm, join(outDir, m.share['wasm-file']));
 // CommonJS, like reconnecting-websocket's: `require('rebound-ws')` is the class itself, which
 // also carries `.default`, `.ReconnectingWebSocket` and the helper exports.
 const CJS_FOOTER = 'module.exports=Object.assign(module.exports.default,module.exports);';
@@ -88,7 +98,9 @@ for (const [name, entry] of Object.entries(m.entries)) {
   const outfile = join(outDir, entry.out);
   const footer = entry.format === 'cjs' ? [`--footer:js=${CJS_FOOTER}`] : [];
   const platform = [`--platform=${entry.platform ?? (name === 'browser' ? 'browser' : 'node')}`];
-  run(join(bin, 'esbuild'), [join(m.package['npm-dir'], 'src', entry.source), '--bundle', `--format=${entry.format}`, ...platform, `--target=${m.bundle.target}`, ...(m.bundle.minify ? ['--minify'] : []), '--legal-comments=none', ...footer, `--outfile=${outfile}`]);
+  // Entries load the share module lazily, as a file of its own (never bundled in).
+  const external = name === 'share' ? [] : [`--external:./${m.entries.share.out}`];
+  run(join(bin, 'esbuild'), [join(m.package['npm-dir'], 'src', entry.source), '--bundle', `--format=${entry.format}`, ...platform, `--target=${m.bundle.target}`, ...(m.bundle.minify ? ['--minify'] : []), '--legal-comments=none', ...external, ...footer, `--outfile=${outfile}`]);
 }
 
 // CommonJS consumers get the same declarations as a .d.cts (the package is "type": "module").
@@ -105,7 +117,10 @@ console.log(`package: browser ships ${total} bytes min+gzip: JS ${shipped.length
 // The status element on top of that, for apps that import it.
 const statusGz = gzipSync(readFileSync(join(outDir, m.entries.status.out)), { level: 9 }).length;
 console.log(`package: <rebound-status> adds ${statusGz} bytes min+gzip (budget ${m.budget['status-gzip-bytes']})`);
-writeFileSync(join(outDir, 'size.json'), JSON.stringify({ bundle_gz_bytes: total, js_bytes: shipped.length, js_gz_bytes: jsGz, wasm_bytes: bytes.length, wasm_gz_bytes: wasmGz, budget_gz_bytes: budget, status_gz_bytes: statusGz }, null, 2) + '\n');
+// `share` on top of that, fetched only by an instance that uses it: its loader and its wasm.
+const shareGz = gzipSync(readFileSync(join(outDir, m.entries.share.out)), { level: 9 }).length + gzipSync(readFileSync(shareWasm), { level: 9 }).length;
+console.log(`package: share adds ${shareGz} bytes min+gzip, fetched only when used`);
+writeFileSync(join(outDir, 'size.json'), JSON.stringify({ bundle_gz_bytes: total, js_bytes: shipped.length, js_gz_bytes: jsGz, wasm_bytes: bytes.length, wasm_gz_bytes: wasmGz, budget_gz_bytes: budget, status_gz_bytes: statusGz, share_gz_bytes: shareGz }, null, 2) + '\n');
 
 if (!process.argv.includes('--no-pack')) {
   const tarballs = join(root, m.package['tarball-dir']);

@@ -14,12 +14,17 @@
 // - performing the actions each wasm call returns, in order, after it has returned.
 // Server messages are the one thing relayed without a wasm call (the per-message path):
 // the hub posts each as `{ t: 'message', data }` and members dispatch it on their open links.
-import { ShareHub, ShareMember } from './generated/rebound_wasm.js';
+//
+// The policy's wasm is a module of its own (share-wasm.js), fetched the first time an
+// instance uses `share`; until it is there, the instance's look-alike stays CONNECTING.
 
 const OPEN = 1;
 let tabs = 0;
 const TAB = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-`;
 const quietly = () => {}; // an aborted lock request rejects: that is the point
+let shareModule = null;
+/** The share module (ShareMember, ShareHub), loaded once. */
+const load = () => (shareModule ??= import('./share-wasm.js'));
 
 /** One instance's link to the leading tab's socket. */
 export class ShareLink {
@@ -29,7 +34,8 @@ export class ShareLink {
     this.options = settings.shareOptions;
     this.tab = TAB + ++tabs;
     this.makeHub = makeHub;
-    this.member = new ShareMember(this.tab, this.options);
+    this.member = null; // once the share module is loaded
+    this.waiting = []; // look-alikes made before that
     this.sockets = new Map(); // conn → SharedSocket
     this.channel = new BroadcastChannel(this.name);
     this.channel.onmessage = (event) => this.#receive(event.data);
@@ -43,9 +49,8 @@ export class ShareLink {
         this.binaryType = 'blob';
         this.bufferedAmount = 0;
         this.readyState = 0;
-        this.conn = link.member.connect();
-        link.sockets.set(this.conn, this);
-        link.perform();
+        if (link.member) link.connect(this);
+        else link.waiting.push(this);
       }
       addEventListener() {}
       send(data) {
@@ -53,14 +58,45 @@ export class ShareLink {
         link.perform();
       }
       close(code = 1000, reason = '') {
+        if (this.conn === undefined) return link.fail(this, code, reason, true); // never linked
         link.member.disconnect(this.conn, code, reason);
         link.perform();
       }
     };
     this.join();
+    load().then(
+      ({ ShareMember }) => {
+        this.member = new ShareMember(this.tab, this.options);
+        for (const socket of this.waiting.splice(0)) if (socket.readyState === 0) this.connect(socket);
+        if (this.left) this.member.leave();
+        this.perform();
+      },
+      (error) => {
+        // No policy, no link: each attempt fails (the engine backs off and tries again).
+        console.error('rebound-ws: share: the share module did not load', error);
+        shareModule = null;
+        for (const socket of this.waiting.splice(0)) this.fail(socket, 1006, 'the share module did not load', false);
+      },
+    );
+  }
+
+  /** Asks the hub for the socket on `socket`'s behalf. */
+  connect(socket) {
+    socket.conn = this.member.connect();
+    this.sockets.set(socket.conn, socket);
+    this.perform();
+  }
+
+  /** Closes a look-alike that never got a link, as a WebSocket would: CLOSED, then its close event. */
+  fail(socket, code, reason, wasClean) {
+    if (socket.readyState === 3) return;
+    socket.readyState = 3;
+    this.waiting = this.waiting.filter((s) => s !== socket);
+    setTimeout(() => socket.onclose?.({ type: 'close', code, reason, wasClean }));
   }
 
   #receive(message) {
+    if (!this.member) return; // nothing linked yet: nothing to hear
     if (message?.t === 'message') {
       for (const s of this.sockets.values()) if (s.readyState === OPEN) s.onmessage?.({ type: 'message', data: message.data });
       return;
@@ -71,6 +107,7 @@ export class ShareLink {
 
   /** Does what the member asked, in order. */
   perform() {
+    if (!this.member) return;
     for (const action of this.member.actions()) {
       const socket = this.sockets.get(action.conn);
       switch (action.do) {
@@ -106,13 +143,14 @@ export class ShareLink {
     const { signal } = this.abort;
     const held = new Promise((resolve) => (this.release = resolve));
     navigator.locks.request(`${this.name}:member:${this.tab}`, { signal }, () => held).catch(quietly);
-    navigator.locks.request(this.name, { signal }, () => new Hub(this.name, this.options, this.makeHub).done).catch(quietly);
+    const lead = () => load().then((share) => new Hub(this.name, this.options, this.makeHub, share).done);
+    navigator.locks.request(this.name, { signal }, lead).catch(quietly);
   }
 
   /** The app's reconnect(): a shared socket that stopped for good tries again. */
   revive() {
     this.join();
-    this.member.revive();
+    this.member?.revive();
     this.perform();
   }
 
@@ -122,14 +160,14 @@ export class ShareLink {
     this.left = true;
     this.abort.abort();
     this.release();
-    this.member.leave();
+    this.member?.leave(); // (once loaded, otherwise: it never said hello)
     this.perform();
   }
 }
 
 /** The leading tab's end: the real socket, relayed to every member. */
 class Hub {
-  constructor(name, options, makeHub) {
+  constructor(name, options, makeHub, { ShareHub }) {
     this.name = name;
     this.hub = new ShareHub(`${TAB}hub`, options);
     this.done = new Promise((resolve) => (this.finish = resolve));

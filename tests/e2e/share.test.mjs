@@ -27,6 +27,9 @@ const INDEX_HTML = `<!doctype html>
 <script type="module">
   import ReconnectingWebSocket from './index.js';
   window.log = [];
+  window.warnings = [];
+  const warn = console.warn;
+  console.warn = (...args) => (window.warnings.push(args.join(' ')), warn(...args));
   window.make = (share, url = '/ws', options = {}) => {
     const ws = new ReconnectingWebSocket(url, [], { share, minReconnectionDelay: 100, maxReconnectionDelay: 500, ...options });
     for (const t of ['open', 'close', 'ready', 'message', 'statechange', 'drop']) {
@@ -49,10 +52,12 @@ let context = null;
 let pageErrors = [];
 
 before(async () => {
-  for (const file of ['index.js', 'rebound.wasm']) assert.ok(existsSync(join(dist, file)), `${dist}/${file} is built (make package)`);
   www = mkdtempSync(join(tmpdir(), 'rebound-share-'));
-  copyFileSync(join(dist, 'index.js'), join(www, 'index.js'));
-  copyFileSync(join(dist, 'rebound.wasm'), join(www, 'rebound.wasm'));
+  // The package as a browser app gets it: the entry, its wasm, and the share module with its wasm.
+  for (const file of ['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm']) {
+    assert.ok(existsSync(join(dist, file)), `${dist}/${file} is built (make package)`);
+    copyFileSync(join(dist, file), join(www, file));
+  }
   writeFileSync(join(www, 'index.html'), INDEX_HTML);
   bed = await startTestbed({ www });
   browser = await launchChromium();
@@ -347,4 +352,31 @@ test('without Web Locks, share: true gives each page its own working socket', as
   assert.equal(s.connections.length, 2, 'a socket per page');
   assert.deepEqual(s.connections.map((c) => c.received).sort(), [['echo-0'], ['echo-1']]);
   assert.deepEqual(pageErrors, []);
+});
+
+test("options that differ: the leading page's win, the other page is warned once", async () => {
+  await newContext();
+  const [first] = await openPages(1, true, '/ws', { heartbeatInterval: 1000 });
+  await untilOpen(first);
+  const [second] = await openPages(1, true, '/ws', { heartbeatInterval: 5000 });
+  await untilOpen(second);
+  await untilStats((s) => s.connections.length === 1, 'one connection');
+  const warnings = await second.evaluate(() => window.warnings);
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(warnings[0], /options differ from the leading tab's.*heartbeat=5000.*heartbeat=1000/);
+  assert.deepEqual(await first.evaluate(() => window.warnings), []);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the share module is fetched only by pages that share', async () => {
+  await newContext();
+  const fetched = [];
+  context.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  const [plain] = await openPages(1, false);
+  await untilOpen(plain);
+  assert.ok(fetched.includes('/rebound.wasm'), fetched.join(' '));
+  assert.ok(!fetched.some((path) => path.includes('share')), `no share module without share: ${fetched.join(' ')}`);
+  const [sharing] = await openPages(1, true);
+  await untilOpen(sharing);
+  assert.ok(fetched.includes('/share-wasm.js') && fetched.includes('/rebound-share.wasm'), fetched.join(' '));
 });

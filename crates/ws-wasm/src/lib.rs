@@ -15,20 +15,30 @@
 //! panics: errors come back as typed values or JS errors naming the problem.
 //!
 //! Module map (no cycles): `errors`, `url`, `payload` and `options` are shared leaves;
-//! `status` (the indicator model as JS objects) uses them; `js_api` uses them all; the Rust face is `socket` and `page` (the browser's objects, which
-//! report through callbacks), `driver` (the engine's loop) and `rust_api` (the public
-//! `Socket`), each using only the ones before it.
+//! `status` (the indicator model as JS objects) and `share` (whether tabs can share, a
+//! member's settings) use them; `js_api` uses them all; `share_wire` (the `share` channel's
+//! messages, `ShareMember`, `ShareHub`) stands alone. The Rust face is `socket` and `page`
+//! (the browser's objects, which report through callbacks), `driver` (the engine's loop),
+//! `share_link` (a `Socket`'s end of `share`) and `rust_api` (the public `Socket`).
+//!
+//! The npm package builds this crate twice: `--features npm` (everything but `share_wire`)
+//! and `--features npm,share-module` (the share module, loaded only by apps that share).
 #![cfg_attr(not(feature = "std"), no_std)]
+// The share module build exports only `ShareMember`/`ShareHub`: the rest is compiled, unused.
+#![cfg_attr(feature = "share-module", allow(dead_code, unused_imports))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 extern crate alloc;
 
 mod errors;
+#[cfg(not(feature = "share-module"))]
 mod js_api;
 pub mod options;
 mod payload;
 mod share;
+#[cfg(any(feature = "share-module", not(feature = "npm")))]
+mod share_wire;
 mod status;
 mod url;
 
@@ -44,11 +54,13 @@ mod share_link;
 mod socket;
 
 pub use errors::ErrorKind;
+#[cfg(not(feature = "share-module"))]
 pub use js_api::{Core, Sink};
 pub use payload::Payload;
 #[cfg(feature = "rust-api")]
 pub use rust_api::{Busy, Options, Refused, Socket, SocketEvent, Verify, VerifyPredicate};
-pub use share::{ShareHub, ShareMember};
+#[cfg(any(feature = "share-module", not(feature = "npm")))]
+pub use share_wire::{ShareHub, ShareMember};
 #[cfg(feature = "rust-api")]
 pub use socket::live_handlers;
 pub use ws_core;

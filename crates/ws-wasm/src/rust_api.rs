@@ -14,7 +14,7 @@ use crate::driver::{Driver, Host, Notice, Setup, Shared};
 pub use crate::options::{Options, Verify, VerifyPredicate};
 use crate::payload::Payload;
 use crate::share::{can_share, share_fingerprint};
-use crate::share_link::ShareLink;
+use crate::share_link::{ConnectHub, HubEvent, HubSocket, ShareLink};
 use crate::url::resolve_url;
 
 /// What a [`Socket`] tells the app.
@@ -173,6 +173,11 @@ impl Socket {
     /// Validates `url` (relative URLs resolve against the page; `SyntaxError`/`SecurityError`
     /// otherwise) and starts connecting.
     pub fn connect(url: &str, options: Options, on_event: impl Fn(SocketEvent) + 'static) -> Result<Socket, JsValue> {
+        Socket::connect_boxed(url, options, Box::new(on_event))
+    }
+
+    /// [`Socket::connect`], not generic (a shared socket's hub connects one of its own).
+    fn connect_boxed(url: &str, options: Options, on_event: Box<dyn Fn(SocketEvent)>) -> Result<Socket, JsValue> {
         let url = resolve_url(url)?;
         let protocols: js_sys::Array = options.protocols.iter().map(|p| JsValue::from(p.as_str())).collect();
         let mut config = options.engine_config();
@@ -183,7 +188,17 @@ impl Socket {
                 &options.verify.as_ref().map_or(JsValue::UNDEFINED, |v| v.message.as_str().into()),
             );
             let list: Vec<&str> = options.protocols.iter().map(String::as_str).collect();
-            ShareLink::new(&url, &options, channel_name(key, Some(&url), &list), fingerprint)
+            let (hub_url, hub_options) = (url.clone(), Options { share: None, ..options.clone() });
+            let connect_hub: ConnectHub = Rc::new(move |report| {
+                let on_event = move |event| {
+                    if let Some(event) = hub_event(event) {
+                        report(event);
+                    }
+                };
+                let socket = Socket::connect_boxed(&hub_url, hub_options.clone(), Box::new(on_event));
+                socket.ok().map(|s| Box::new(s) as Box<dyn HubSocket>)
+            });
+            ShareLink::new(channel_name(key, Some(&url), &list), fingerprint, connect_hub)
         });
         let mut setup = Setup {
             protocols: if options.protocols.is_empty() { JsValue::UNDEFINED } else { protocols.into() },
@@ -208,7 +223,7 @@ impl Socket {
             }));
         }
         let host = Rc::new(RustHost {
-            on_event: Box::new(on_event),
+            on_event,
             binary_type: options.binary_type,
             id_field: options.request_id_field.clone(),
             replies: RefCell::default(),
@@ -319,4 +334,38 @@ impl Socket {
     pub fn websocket(&self) -> Result<Option<web_sys::WebSocket>, Busy> {
         Driver::peek(&self.inner.driver, |d| d.ws().cloned())
     }
+}
+
+/// The leading tab's socket, as its hub uses it.
+impl HubSocket for Socket {
+    fn send(&self, data: JsValue) {
+        let _ = Socket::send(self, data); // open: sent (a hub transmits only then)
+    }
+    fn reconnect(&self) {
+        let _ = Socket::reconnect(self);
+    }
+    fn close(&self) {
+        let _ = Socket::close(self, 1000, "");
+    }
+    fn url_and_protocol(&self) -> (String, String) {
+        let ws = self.websocket().ok().flatten();
+        ws.map(|ws| (ws.url(), ws.protocol())).unwrap_or_default()
+    }
+}
+
+/// What the hub hears of its socket's events.
+fn hub_event(event: SocketEvent) -> Option<HubEvent> {
+    Some(match event {
+        // Links open when the socket is ready (verified, if the app verifies), not before.
+        SocketEvent::Ready { .. } => HubEvent::Opened,
+        SocketEvent::Message(message) => HubEvent::Message(message.data()),
+        SocketEvent::Closed(info) => HubEvent::Closed {
+            stopped: (!info.will_retry).then(|| (info.kind, info.hint())),
+            code: info.code,
+            clean: info.was_clean,
+            reason: info.reason,
+        },
+        SocketEvent::State(State::Connecting { .. }) => HubEvent::Connecting,
+        _ => return None,
+    })
 }

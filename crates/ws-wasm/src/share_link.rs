@@ -1,5 +1,5 @@
 //! `share` for the Rust face: the same policy ([`ws_core::share`]) and the same channel
-//! messages ([`crate::share`]) as the JS face, so Rust and JS tabs share one socket too.
+//! messages (`share_wire`) as the JS face, so Rust and JS tabs share one socket too.
 //!
 //! A [`ShareLink`] is one `Socket`'s end: its engine opens *look-alikes* (plain JS objects
 //! with WebSocket's shape, made here) instead of sockets, and the link carries them to the
@@ -17,10 +17,36 @@ use web_sys::{
     AbortController, BroadcastChannel, CloseEvent, CloseEventInit, MessageEvent, MessageEventInit, WebSocket,
 };
 use ws_core::share::{Hub, HubOutput, Member, MemberOutput, Wire};
-use ws_core::State;
+use ws_core::CloseKind;
 
-use crate::rust_api::{Options, Socket, SocketEvent};
-use crate::share::{wire_from_js, wire_to_js};
+use crate::share_wire::{wire_from_js, wire_to_js};
+
+/// What a hub needs of the socket it runs (the Rust face's `Socket`, with the app's options).
+pub(crate) trait HubSocket {
+    /// Sends on the open socket.
+    fn send(&self, data: JsValue);
+    /// Tries again after a stop.
+    fn reconnect(&self);
+    /// Closes for good.
+    fn close(&self);
+    /// The open socket's URL and subprotocol.
+    fn url_and_protocol(&self) -> (String, String);
+}
+
+/// What the hub's socket reports.
+pub(crate) enum HubEvent {
+    /// Ready.
+    Opened,
+    /// A server message.
+    Message(JsValue),
+    /// Closed; `stopped` (its kind and hint) when it will not retry.
+    Closed { code: u16, reason: String, clean: bool, stopped: Option<(CloseKind, &'static str)> },
+    /// Connecting again.
+    Connecting,
+}
+
+/// Connects the hub's socket, which reports to the callback.
+pub(crate) type ConnectHub = Rc<dyn Fn(Box<dyn Fn(HubEvent)>) -> Option<Box<dyn HubSocket>>>;
 
 #[wasm_bindgen]
 extern "C" {
@@ -72,9 +98,8 @@ pub(crate) struct ShareLink {
     name: String,
     tab: String,
     options: String,
-    /// How the leading tab builds the socket: the app's URL and options, without `share`.
-    url: String,
-    hub_options: Options,
+    /// How the leading tab builds the socket (the app's URL and options, without `share`).
+    connect_hub: ConnectHub,
     member: RefCell<Member<JsValue>>,
     /// Link → its look-alike and the `send`/`close` functions it carries.
     sockets: RefCell<Vec<(u32, WebSocket, Handlers)>>,
@@ -87,9 +112,9 @@ pub(crate) struct ShareLink {
 }
 
 impl ShareLink {
-    /// A link for a `Socket` to `url` with `options` (whose `share` is set) — or `None`
-    /// where tabs cannot share (no Web Locks or `BroadcastChannel`).
-    pub(crate) fn new(url: &str, options: &Options, name: String, fingerprint: String) -> Option<Rc<ShareLink>> {
+    /// A link on the channel `name` for a member with this option fingerprint; if this tab
+    /// comes to lead, `connect_hub` makes the socket. `None` if the channel cannot be made.
+    pub(crate) fn new(name: String, fingerprint: String, connect_hub: ConnectHub) -> Option<Rc<ShareLink>> {
         let channel = BroadcastChannel::new(&name).ok()?;
         let tab = unique_tab();
         let link = Rc::new_cyclic(|me| ShareLink {
@@ -97,8 +122,7 @@ impl ShareLink {
             tab,
             options: fingerprint,
             name,
-            url: url.into(),
-            hub_options: Options { share: None, ..options.clone() },
+            connect_hub,
             sockets: RefCell::default(),
             channel,
             on_message: RefCell::default(),
@@ -222,10 +246,9 @@ impl ShareLink {
         let held = Promise::new(&mut |resolve, _| release = Some(resolve));
         let Some(release) = release else { return };
         let hold: Closure<dyn FnMut() -> JsValue> = Closure::once(move || JsValue::from(held));
-        let (name, fingerprint, url, hub_options) =
-            (self.name.clone(), self.options.clone(), self.url.clone(), self.hub_options.clone());
+        let (name, fingerprint, connect_hub) = (self.name.clone(), self.options.clone(), self.connect_hub.clone());
         let lead: Closure<dyn FnMut() -> JsValue> =
-            Closure::once(move || HubRunner::start(name, fingerprint, &url, hub_options));
+            Closure::once(move || HubRunner::start(name, fingerprint, &connect_hub));
         // An aborted request rejects: that is the point.
         let quietly: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
         let member_lock = format!("{}:member:{}", self.name, self.tab);
@@ -273,7 +296,7 @@ fn fire(target: &JsValue, handler: &str, event: &JsValue) {
 struct HubRunner {
     name: String,
     hub: RefCell<Hub<JsValue>>,
-    socket: RefCell<Option<Socket>>,
+    socket: RefCell<Option<Box<dyn HubSocket>>>,
     channel: BroadcastChannel,
     on_message: RefCell<Option<OnMessage>>,
     /// Resolves the leader lock's promise (the lock goes to the next tab in line).
@@ -282,7 +305,7 @@ struct HubRunner {
 
 impl HubRunner {
     /// Runs in the tab granted the leader lock; the promise holds the lock until the end.
-    fn start(name: String, options: String, url: &str, socket_options: Options) -> JsValue {
+    fn start(name: String, options: String, connect_hub: &ConnectHub) -> JsValue {
         let Ok(channel) = BroadcastChannel::new(&name) else { return JsValue::UNDEFINED };
         let mut finish = None;
         let done = Promise::new(&mut |resolve, _| finish = Some(resolve));
@@ -307,35 +330,33 @@ impl HubRunner {
         runner.channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         *runner.on_message.borrow_mut() = Some(on_message);
         let weak = Rc::downgrade(&runner);
-        let socket = Socket::connect(url, socket_options, move |event| {
+        let socket = connect_hub(Box::new(move |event| {
             if let Some(runner) = weak.upgrade() {
                 runner.socket_event(event);
             }
-        });
-        *runner.socket.borrow_mut() = socket.ok();
+        }));
+        *runner.socket.borrow_mut() = socket;
         HUBS.with(|hubs| hubs.borrow_mut().push(runner.clone()));
         runner.perform();
         done.into()
     }
 
-    fn socket_event(self: &Rc<Self>, event: SocketEvent) {
+    fn socket_event(self: &Rc<Self>, event: HubEvent) {
         match event {
-            SocketEvent::Open => {
-                let ws = self.socket.borrow().as_ref().and_then(|s| s.websocket().ok().flatten());
-                let (url, protocol) = ws.map(|ws| (ws.url(), ws.protocol())).unwrap_or_default();
+            HubEvent::Opened => {
+                let opened = self.socket.borrow().as_ref().map(|s| s.url_and_protocol());
+                let (url, protocol) = opened.unwrap_or_default();
                 self.hub.borrow_mut().socket_opened(url, protocol);
             }
-            SocketEvent::Message(message) => {
+            HubEvent::Message(data) => {
                 if !self.hub.borrow().ended() {
-                    let _ = self.channel.post_message(&wire_to_js(Wire::Message { data: message.data() }));
+                    let _ = self.channel.post_message(&wire_to_js(Wire::Message { data }));
                 }
             }
-            SocketEvent::Closed(info) => {
-                let stopped = (!info.will_retry).then(|| (info.kind, info.hint()));
-                self.hub.borrow_mut().socket_closed(info.code, &info.reason, info.was_clean, stopped);
+            HubEvent::Closed { code, reason, clean, stopped } => {
+                self.hub.borrow_mut().socket_closed(code, &reason, clean, stopped);
             }
-            SocketEvent::State(State::Connecting { .. }) => self.hub.borrow_mut().socket_connecting(),
-            _ => return,
+            HubEvent::Connecting => self.hub.borrow_mut().socket_connecting(),
         }
         self.perform();
     }
@@ -348,15 +369,13 @@ impl HubRunner {
                     let _ = self.channel.post_message(&wire_to_js(wire));
                 }
                 HubOutput::Transmit(data) => {
-                    let socket = self.socket.borrow().clone();
-                    if let Some(socket) = socket {
-                        let _ = socket.send(data);
+                    if let Some(socket) = self.socket.borrow().as_ref() {
+                        socket.send(data);
                     }
                 }
                 HubOutput::Reconnect => {
-                    let socket = self.socket.borrow().clone();
-                    if let Some(socket) = socket {
-                        let _ = socket.reconnect();
+                    if let Some(socket) = self.socket.borrow().as_ref() {
+                        socket.reconnect();
                     }
                 }
                 HubOutput::CheckMembers { leaving } => self.check_members(leaving),
@@ -393,7 +412,7 @@ impl HubRunner {
         self.channel.set_onmessage(None);
         self.channel.close();
         if let Some(socket) = self.socket.borrow_mut().take() {
-            let _ = socket.close(1000, "");
+            socket.close();
         }
         if let Some(finish) = self.finish.borrow_mut().take() {
             let _ = finish.call0(&JsValue::UNDEFINED);
