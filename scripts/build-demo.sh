@@ -11,4 +11,5 @@ cp www/index.html www/static/* "$out"/
 cp npm/dist/index.js "$out/rebound-ws.js"
 cp npm/dist/rebound.wasm "$out/rebound.wasm"   # fetched beside rebound-ws.js
 cp npm/dist/status.js "$out/rebound-status.js" # <rebound-status>, beside the Leptos widget
+cp npm/dist/share-wasm.js npm/dist/rebound-share.wasm "$out"/ # `share`'s module, fetched by rebound-ws.js when used
 echo "demo built in $out ($(du -sh "$out" | cut -f1))"

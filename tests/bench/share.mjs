@@ -13,7 +13,7 @@ import { launchChromium } from '../support/chromium.mjs';
 const TRIALS = Number(process.env.SHARE_TRIALS ?? 12);
 const TABS = [1, 3, 10];
 const www = mkdtempSync(join(tmpdir(), 'rebound-share-bench-'));
-for (const file of ['index.js', 'rebound.wasm']) copyFileSync(join(root, 'npm', 'dist', file), join(www, file));
+for (const file of ['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm']) copyFileSync(join(root, 'npm', 'dist', file), join(www, file));
 execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), ['--bundle', '--format=esm', '--minify', '--log-level=warning', `--outfile=${join(www, 'rws.js')}`], {
   input: "export { default } from 'reconnecting-websocket';",
   cwd: root,

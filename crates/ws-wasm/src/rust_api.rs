@@ -331,6 +331,8 @@ impl Socket {
     }
 
     /// The browser socket in use now, if any (e.g. to read `protocol` or `bufferedAmount`).
+    /// With `share`, it is the link's look-alike: `url` and `protocol` are the shared
+    /// socket's, `bufferedAmount` is 0.
     pub fn websocket(&self) -> Result<Option<web_sys::WebSocket>, Busy> {
         Driver::peek(&self.inner.driver, |d| d.ws().cloned())
     }
