@@ -83,7 +83,12 @@ export class ReconnectingWebSocket {
       // A member of a shared connection (Core checked that tabs can share here and set the
       // member up): its engine runs over a link to the leading tab's socket, whose own
       // instance gets the app's options.
-      this.#share = new ShareLink(this.#core.settings, () => new ReconnectingWebSocket(url, protocolList, { ...copy, share: false }));
+      this.#share = new ShareLink(this.#core.settings, () => {
+        // The leading tab's socket connects whatever this instance's `startClosed` said:
+        // the tabs it serves have connected.
+        const rws = new ReconnectingWebSocket(url, protocolList, { ...copy, share: false, startClosed: false });
+        return { rws, sendNow: (data) => rws.#sendNow(data) };
+      });
     }
     const settings = (this.#settings = this.#core.settings);
     this.#highWater = settings.highWaterMark;
@@ -310,6 +315,16 @@ export class ReconnectingWebSocket {
     const status = this.#call(() => this.#core.send(data));
     if (status === 'congested') this.#congested = true;
     return status !== 'congested';
+  }
+
+  /**
+   * For `share`'s hub: sends `data` only if it goes out at once (ready, nothing ahead of it,
+   * the socket OPEN), so what the hub acknowledges was sent; `false` and nothing queued otherwise.
+   */
+  #sendNow(data) {
+    if (this.#readyState !== 1 || this.#queue.length !== 0 || this.#ws?.readyState !== 1) return false;
+    this.send(data);
+    return true;
   }
 
   /** Sends `message` (an object) with a fresh id; resolves with the reply carrying the same id. */

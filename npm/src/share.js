@@ -20,25 +20,33 @@
 
 const OPEN = 1;
 let tabs = 0;
+let hubs = 0;
 const TAB = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-`;
 const quietly = () => {}; // an aborted lock request rejects: that is the point
 let shareModule = null;
-/** The share module (ShareMember, ShareHub), loaded once. */
-const load = () => (shareModule ??= import('./share-wasm.js'));
+/** The share module (ShareMember, ShareHub), loaded once (again after a failure). */
+const load = () =>
+  (shareModule ??= import('./share-wasm.js').catch((error) => {
+    shareModule = null;
+    throw error;
+  }));
 
 /** One instance's link to the leading tab's socket. */
 export class ShareLink {
-  /** `settings` are the member's (from Core); `makeHub()` builds the hub's socket in the tab that leads. */
+  /**
+   * `settings` are the member's (from Core); `makeHub()` builds the hub's socket in the tab
+   * that leads and returns `{ rws, sendNow }` (`sendNow(data)`: sends only if it goes out at once).
+   */
   constructor(settings, makeHub) {
     this.name = settings.shareName;
     this.options = settings.shareOptions;
     this.tab = TAB + ++tabs;
     this.makeHub = makeHub;
     this.member = null; // once the share module is loaded
+    this.loading = null;
     this.waiting = []; // look-alikes made before that
     this.sockets = new Map(); // conn → SharedSocket
-    this.channel = new BroadcastChannel(this.name);
-    this.channel.onmessage = (event) => this.#receive(event.data);
+    this.channel = null; // while joined
     const link = this;
     /** The WebSocket look-alike a member's engine opens. */
     this.Socket = class SharedSocket {
@@ -49,8 +57,13 @@ export class ShareLink {
         this.binaryType = 'blob';
         this.bufferedAmount = 0;
         this.readyState = 0;
-        if (link.member) link.connect(this);
-        else link.waiting.push(this);
+        link.join(); // the first connect joins (not the constructor: `startClosed` opens nothing)
+        if (link.member) {
+          link.connect(this);
+        } else {
+          link.waiting.push(this);
+          link.#load();
+        }
       }
       addEventListener() {}
       send(data) {
@@ -63,18 +76,19 @@ export class ShareLink {
         link.perform();
       }
     };
-    this.join();
-    load().then(
+  }
+
+  /** Loads the share module (once; a failed load is tried again by the next attempt). */
+  #load() {
+    this.loading ??= load().then(
       ({ ShareMember }) => {
         this.member = new ShareMember(this.tab, this.options);
-        for (const socket of this.waiting.splice(0)) if (socket.readyState === 0) this.connect(socket);
-        if (this.left) this.member.leave();
-        this.perform();
+        for (const socket of this.waiting.splice(0)) this.connect(socket);
       },
       (error) => {
-        // No policy, no link: each attempt fails (the engine backs off and tries again).
+        // No policy, no link: this attempt fails now (the engine backs off and tries again).
         console.error('rebound-ws: share: the share module did not load', error);
-        shareModule = null;
+        this.loading = null;
         for (const socket of this.waiting.splice(0)) this.fail(socket, 1006, 'the share module did not load', false);
       },
     );
@@ -82,6 +96,7 @@ export class ShareLink {
 
   /** Asks the hub for the socket on `socket`'s behalf. */
   connect(socket) {
+    if (socket.readyState !== 0) return;
     socket.conn = this.member.connect();
     this.sockets.set(socket.conn, socket);
     this.perform();
@@ -112,7 +127,7 @@ export class ShareLink {
       const socket = this.sockets.get(action.conn);
       switch (action.do) {
         case 'post':
-          this.channel.postMessage(action.message);
+          this.channel?.postMessage(action.message);
           break;
         case 'opened':
           if (!socket) break;
@@ -131,14 +146,16 @@ export class ShareLink {
         case 'warn':
           console.warn(action.text);
           break;
+        // 'deliver' never comes: server messages skip the member (see #receive).
       }
     }
   }
 
-  /** Becomes a member: holds a member lock while open and waits in line to lead. */
+  /** Becomes a member: opens the channel, holds a member lock while open and waits in line to lead. */
   join() {
-    if (this.left === false) return;
-    this.left = false;
+    if (this.channel) return;
+    this.channel = new BroadcastChannel(this.name);
+    this.channel.onmessage = (event) => this.#receive(event.data);
     this.abort = new AbortController();
     const { signal } = this.abort;
     const held = new Promise((resolve) => (this.release = resolve));
@@ -154,14 +171,16 @@ export class ShareLink {
     this.perform();
   }
 
-  /** The app's close(): gives up the member lock and the place in line. */
+  /** The app's close(): says so, closes the channel, gives up the member lock and the place in line. */
   leave() {
-    if (this.left !== false) return;
-    this.left = true;
+    if (!this.channel) return;
+    this.member?.leave();
+    this.perform();
+    this.channel.onmessage = null;
+    this.channel.close();
+    this.channel = null;
     this.abort.abort();
     this.release();
-    this.member?.leave(); // (once loaded, otherwise: it never said hello)
-    this.perform();
   }
 }
 
@@ -169,19 +188,23 @@ export class ShareLink {
 class Hub {
   constructor(name, options, makeHub, { ShareHub }) {
     this.name = name;
-    this.hub = new ShareHub(`${TAB}hub`, options);
+    // A new name and a higher term for every hub (µs since the epoch, random tie-break).
+    const term = Math.floor(Date.now() * 1000) + Math.floor(Math.random() * 1000);
+    this.hub = new ShareHub(`${TAB}hub-${++hubs}`, term, options);
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.channel = new BroadcastChannel(name);
     this.channel.onmessage = (event) => {
       this.hub.receive(event.data);
       this.#perform();
     };
-    const rws = (this.rws = makeHub());
+    const { rws, sendNow } = makeHub();
+    this.rws = rws;
+    this.sendNow = sendNow;
     rws.addEventListener('open', () => {
       this.hub.socketOpened(rws.url, rws.protocol);
       this.#perform();
     });
-    rws.addEventListener('message', (event) => this.channel.postMessage({ t: 'message', data: event.data }));
+    rws.addEventListener('message', (event) => this.ended || this.channel.postMessage({ t: 'message', data: event.data }));
     rws.addEventListener('close', (event) => {
       const { code, reason, wasClean, willRetry, kind, hint } = event;
       this.hub.socketClosed(code, reason, wasClean, willRetry, kind, hint ?? '');
@@ -191,36 +214,50 @@ class Hub {
     this.#perform();
   }
 
+  /** Does what the hub asked, in order, until it asks nothing more. */
   #perform() {
-    for (const action of this.hub.actions()) {
-      switch (action.do) {
-        case 'post':
-          this.channel.postMessage(action.message);
-          break;
-        case 'transmit':
-          this.rws.send(action.data);
-          break;
-        case 'reconnect':
-          this.rws.reconnect();
-          break;
-        case 'check':
-          this.#checkMembers(action.leaving);
-          break;
-        case 'end':
-          this.channel.onmessage = null;
-          this.channel.close();
-          this.rws.close();
-          this.finish();
-          break;
+    for (let actions = this.hub.actions(); actions.length > 0; actions = this.hub.actions()) {
+      for (const action of actions) {
+        switch (action.do) {
+          case 'post':
+            if (!this.ended) this.channel.postMessage(action.message);
+            break;
+          case 'transmit':
+            // Acknowledged only if it went out now; else the member still has it and sends it again.
+            if (this.sendNow(action.data)) this.hub.transmitted(action.tab, action.seq);
+            break;
+          case 'reconnect':
+            this.rws.reconnect();
+            break;
+          case 'check':
+            this.#checkMembers(action.leaving);
+            break;
+          case 'watch':
+            // Granted when that member's lock is released (it left, navigated or crashed).
+            // Shared mode: the check below counts only members' (exclusive) locks, not this.
+            navigator.locks.request(`${this.name}:member:${action.tab}`, { mode: 'shared' }, () => {
+              this.hub.memberGone(action.tab);
+              this.#perform();
+            });
+            break;
+          case 'end':
+            this.ended = true;
+            this.channel.onmessage = null;
+            this.channel.close();
+            this.rws.close();
+            this.finish();
+            break;
+        }
       }
     }
   }
 
-  /** Whether a member other than `leaving` (whose lock may not be gone yet) holds its lock. */
+  /** Whether a member other than `leaving` (whose lock the hub may hold by now) holds its lock. */
   async #checkMembers(leaving) {
     const { held = [] } = await navigator.locks.query();
     const prefix = `${this.name}:member:`;
-    this.hub.membersChecked(held.some((lock) => lock.name.startsWith(prefix) && lock.name !== prefix + leaving));
+    const member = (lock) => lock.mode === 'exclusive' && lock.name.startsWith(prefix) && lock.name !== prefix + leaving;
+    this.hub.membersChecked(held.some(member));
     this.#perform();
   }
 }

@@ -380,3 +380,30 @@ test('the share module is fetched only by pages that share', async () => {
   await untilOpen(sharing);
   assert.ok(fetched.includes('/share-wasm.js') && fetched.includes('/rebound-share.wasm'), fetched.join(' '));
 });
+
+test('a leading page whose app closed keeps serving; when the last other page goes (no close() called), the socket closes', async () => {
+  await newContext();
+  const [first, second] = await openPages(2);
+  await untilOpen(first);
+  await untilOpen(second);
+  assert.equal(await leaderIndex([first, second]), 0);
+  await first.evaluate(() => window.ws.close());
+  await second.evaluate(() => window.ws.send('still-served'));
+  await untilStats((s) => s.connections.length === 1 && s.connections[0].received.includes('still-served'), 'the leader still serves the other page');
+  await second.close(); // its lock goes with it; no close(), no leave message
+  await untilStats((s) => s.live === 0, 'the shared socket closed once no member is left');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('startClosed: nothing connects until reconnect(); then it shares the one socket', async () => {
+  await newContext();
+  const [idle] = await openPages(1, true, '/ws', { startClosed: true });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal((await stats()).connections.length, 0, 'a startClosed page opens nothing, and does not lead a socket');
+  const [active] = await openPages(1, true);
+  await untilOpen(active);
+  await idle.evaluate(() => window.ws.reconnect());
+  await untilOpen(idle);
+  assert.equal((await stats()).connections.length, 1);
+  assert.deepEqual(pageErrors, []);
+});

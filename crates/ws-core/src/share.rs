@@ -11,13 +11,14 @@
 //! The policy, in one place:
 //! - **Open**: a link opens when the hub's socket is ready; it closes with the socket's close.
 //! - **Replay**: a member keeps each send until the hub acknowledges it, which it does once
-//!   it has handed it to an open socket (it takes nothing while the socket is down, so
-//!   nothing is held in a tab that may die). When a new hub leads, a member's open links
+//!   its socket has sent it (it takes nothing while the socket is down or would only queue
+//!   it, so nothing is held in a tab that may die). When a new hub leads, a member's open links
 //!   close (1006) and reopen there, and the unacknowledged sends go first, in order.
 //! - **Stop**: when the hub's socket stops for good, links close with 4000 ("do not retry"),
 //!   whose reason names the hub's close kind; a member's `reconnect()` revives the hub.
 //! - **Leave**: the hub ends (closes its socket) when the last member has left; the driver
-//!   finds out whether any is left (each member holds a lock of its own while it is open).
+//!   finds out whether any is left (each member holds a lock of its own while it is open,
+//!   released when it leaves, navigates or crashes, which the hub watches).
 //! - **Options**: the hub's win; a member whose [`fingerprint`] differs is told once.
 //!
 //! Drivers perform the outputs in order: [`MemberOutput::Post`] and [`HubOutput::Post`] go
@@ -33,9 +34,13 @@
 //!     }
 //! }
 //! let mut member = Member::new("tab-a".into(), "opts".into());
-//! let mut hub = Hub::new("tab-b/hub".into(), "opts".into());
+//! let mut hub = Hub::new("tab-b/hub".into(), 1, "opts".into());
+//! hub.poll_output(); // its Leader announcement (no member hears it: it joins later)
+//! assert!(matches!(hub.poll_output(), Some(HubOutput::CheckMembers { .. })));
+//! hub.members_checked(true); // the driver asked the Web Locks: someone is there
 //! let conn = member.connect();
 //! to_hub(&mut member, &mut hub);
+//! assert!(matches!(hub.poll_output(), Some(HubOutput::WatchMember { .. })));
 //! hub.socket_opened("wss://example.com/".into(), String::new());
 //! while let Some(HubOutput::Post(wire)) = hub.poll_output() {
 //!     member.receive(wire);
@@ -44,7 +49,8 @@
 //! assert!(outputs.iter().any(|o| matches!(o, MemberOutput::Opened { .. })));
 //! member.send(conn, "hi").unwrap();
 //! to_hub(&mut member, &mut hub);
-//! assert_eq!(hub.poll_output(), Some(HubOutput::Transmit("hi")));
+//! let Some(HubOutput::Transmit { data: "hi", tab, seq }) = hub.poll_output() else { panic!() };
+//! hub.transmitted(tab, seq); // it went out: the member may forget it
 //! ```
 
 use alloc::collections::VecDeque;
@@ -111,6 +117,9 @@ pub enum Wire<T> {
     Leader {
         /// The hub.
         hub: Tab,
+        /// Its term: later hubs have higher terms (the channel orders each sender's
+        /// messages, not different senders', so a dead hub's words can arrive late).
+        term: u64,
     },
     /// The socket is ready for link `conn` of member `to`.
     Open {
@@ -120,6 +129,8 @@ pub enum Wire<T> {
         conn: u32,
         /// The hub.
         hub: Tab,
+        /// The hub's term.
+        term: u64,
         /// Counts the hub's socket openings: sends name it, so none made on an earlier
         /// socket is taken by a later one ahead of its replay.
         epoch: u32,
@@ -142,6 +153,10 @@ pub enum Wire<T> {
     },
     /// Links close: every link, or those of `to` (only link `conn` when given).
     Close {
+        /// The hub (members ignore a close from a hub that is not theirs).
+        hub: Tab,
+        /// The hub's term.
+        term: u64,
         /// The member, or everyone.
         to: Option<Tab>,
         /// The link, or every link of `to`.
@@ -200,8 +215,23 @@ pub enum MemberOutput<T> {
 pub enum HubOutput<T> {
     /// Post on the channel.
     Post(Wire<T>),
-    /// Send this on the open socket (an [`Wire::Ack`] follows).
-    Transmit(T),
+    /// Send `data` on the socket if it goes out now (open, nothing ahead of it), and then
+    /// report [`Hub::transmitted`]; if it would only be queued, drop it here: the member
+    /// still has it and sends it again when its link reopens.
+    Transmit {
+        /// The member that sent it.
+        tab: Tab,
+        /// Its number.
+        seq: u64,
+        /// The message.
+        data: T,
+    },
+    /// Find out when member `tab` is gone (its lock is released: it closed, navigated or
+    /// crashed) and report [`Hub::member_gone`].
+    WatchMember {
+        /// The member.
+        tab: Tab,
+    },
     /// The stopped socket tries again (the engine's `reconnect`).
     Reconnect,
     /// A member left: find out whether any other is still there (other than `leaving`,
@@ -302,7 +332,8 @@ pub struct Member<T> {
     /// Sent, not yet acknowledged, oldest first.
     outbox: VecDeque<(u64, T)>,
     last_seq: u64,
-    hub: Option<Tab>,
+    /// The hub this member follows and its term: what an older term says is stale.
+    hub: Option<(Tab, u64)>,
     warned: bool,
     outputs: VecDeque<MemberOutput<T>>,
 }
@@ -381,26 +412,16 @@ impl<T: Clone> Member<T> {
     /// A message from the channel.
     pub fn receive(&mut self, wire: Wire<T>) {
         match wire {
-            Wire::Leader { hub } if self.hub.as_ref() != Some(&hub) => {
-                // Links the old hub served are gone; those still waiting ask the new one.
-                self.hub = Some(hub);
-                let links: Vec<(u32, bool)> = self.links.iter().map(|(c, o)| (*c, o.is_some())).collect();
-                for (conn, open) in links {
-                    match open {
-                        true => self.close_link(conn, 1006, "the leading tab went away".into(), false),
-                        false => {
-                            let hello = Wire::Hello { tab: self.tab.clone(), conn, options: self.options.clone() };
-                            self.outputs.push_back(MemberOutput::Post(hello));
-                        }
-                    }
-                }
+            Wire::Leader { hub, term } => {
+                self.follow(hub, term);
             }
-            Wire::Open { to, conn, hub, epoch, url, protocol } if to == self.tab => {
+            Wire::Open { to, conn, hub, term, epoch, url, protocol }
+                if to == self.tab && self.follow(hub.clone(), term) =>
+            {
                 let Some((_, link @ None)) = self.links.iter_mut().find(|(c, _)| *c == conn) else {
                     return;
                 };
                 *link = Some((hub.clone(), epoch));
-                self.hub = Some(hub.clone());
                 // What no socket has taken yet goes first, in order.
                 for (seq, data) in &self.outbox {
                     let (tab, hub, seq, data) = (self.tab.clone(), hub.clone(), *seq, data.clone());
@@ -415,7 +436,9 @@ impl<T: Clone> Member<T> {
                     self.outbox.pop_front();
                 }
             }
-            Wire::Close { to, conn, code, reason, clean } if to.as_ref().map_or(true, |to| *to == self.tab) => {
+            Wire::Close { to, conn, code, reason, clean, hub, term }
+                if to.as_ref().map_or(true, |to| *to == self.tab) && self.follow(hub.clone(), term) =>
+            {
                 let links: Vec<u32> =
                     self.links.iter().map(|(c, _)| *c).filter(|c| conn.map_or(true, |n| n == *c)).collect();
                 for link in links {
@@ -436,6 +459,28 @@ impl<T: Clone> Member<T> {
         }
     }
 
+    /// Whether a message from `hub` of `term` is current. A later term is a new hub:
+    /// links the old one served are gone (1006) and those still waiting ask the new one.
+    fn follow(&mut self, hub: Tab, term: u64) -> bool {
+        match &self.hub {
+            Some((current, t)) if term < *t || (term == *t && *current != hub) => return false,
+            Some((current, _)) if *current == hub => return true,
+            _ => {}
+        }
+        self.hub = Some((hub, term));
+        let links: Vec<(u32, bool)> = self.links.iter().map(|(c, o)| (*c, o.is_some())).collect();
+        for (conn, open) in links {
+            match open {
+                true => self.close_link(conn, 1006, "the leading tab went away".into(), false),
+                false => {
+                    let hello = Wire::Hello { tab: self.tab.clone(), conn, options: self.options.clone() };
+                    self.outputs.push_back(MemberOutput::Post(hello));
+                }
+            }
+        }
+        true
+    }
+
     fn close_link(&mut self, conn: u32, code: u16, reason: String, clean: bool) {
         self.links.retain(|(c, _)| *c != conn);
         self.outputs.push_back(MemberOutput::Closed { conn, code, reason, clean });
@@ -446,6 +491,7 @@ impl<T: Clone> Member<T> {
 #[derive(Debug)]
 pub struct Hub<T> {
     id: Tab,
+    term: u64,
     options: String,
     /// Links waiting for the socket to be ready (member, link).
     waiting: Vec<(Tab, u32)>,
@@ -456,24 +502,31 @@ pub struct Hub<T> {
     /// The close links get while the socket has stopped for good.
     stopped: Option<(u16, String, bool)>,
     warned: Vec<Tab>,
+    /// Members whose going the driver watches.
+    watched: Vec<Tab>,
     ended: bool,
     outputs: VecDeque<HubOutput<T>>,
 }
 
 impl<T> Hub<T> {
-    /// A hub named `id`, running the socket with options of this [`fingerprint`]; it
-    /// announces itself.
-    pub fn new(id: Tab, options: String) -> Self {
+    /// A hub named `id` (unique: a new name for every hub, even in the same tab) of `term`
+    /// (higher than any earlier hub's: drivers use the time it started, in µs), running the
+    /// socket with options of this [`fingerprint`]; it announces itself and asks whether
+    /// any member is there at all (the one that started it may have left).
+    pub fn new(id: Tab, term: u64, options: String) -> Self {
         let mut outputs = VecDeque::new();
-        outputs.push_back(HubOutput::Post(Wire::Leader { hub: id.clone() }));
+        outputs.push_back(HubOutput::Post(Wire::Leader { hub: id.clone(), term }));
+        outputs.push_back(HubOutput::CheckMembers { leaving: Tab::new() });
         Hub {
             id,
+            term,
             options,
             waiting: Vec::new(),
             socket: None,
             epoch: 0,
             stopped: None,
             warned: Vec::new(),
+            watched: Vec::new(),
             ended: false,
             outputs,
         }
@@ -500,6 +553,7 @@ impl<T> Hub<T> {
     /// then close with [`STOPPED_CODE`], the reason naming the kind and the reason (or hint).
     pub fn socket_closed(&mut self, code: u16, reason: &str, clean: bool, stopped: Option<(CloseKind, &str)>) {
         self.socket = None;
+        self.waiting.clear(); // the close below reaches waiting links too; they ask again
         if self.ended {
             return; // its own close, after the last member left: nobody to tell
         }
@@ -517,7 +571,8 @@ impl<T> Hub<T> {
         };
         self.stopped = stopped.map(|_| close.clone());
         let (code, reason, clean) = close;
-        self.outputs.push_back(HubOutput::Post(Wire::Close { to: None, conn: None, code, reason, clean }));
+        let (hub, term) = (self.id.clone(), self.term);
+        self.outputs.push_back(HubOutput::Post(Wire::Close { to: None, conn: None, code, reason, clean, hub, term }));
     }
 
     /// The socket is connecting again (its tab's `reconnect()`): it is no longer stopped.
@@ -537,6 +592,10 @@ impl<T> Hub<T> {
         }
         match wire {
             Wire::Hello { tab, conn, options } => {
+                if !self.watched.contains(&tab) {
+                    self.watched.push(tab.clone());
+                    self.outputs.push_back(HubOutput::WatchMember { tab: tab.clone() });
+                }
                 if options != self.options && !self.warned.contains(&tab) {
                     self.warned.push(tab.clone());
                     let mismatch = Wire::Mismatch { to: tab.clone(), options: self.options.clone() };
@@ -545,7 +604,8 @@ impl<T> Hub<T> {
                 if let Some((url, protocol)) = self.socket.clone() {
                     self.open(tab, conn, &url, &protocol);
                 } else if let Some((code, reason, clean)) = self.stopped.clone() {
-                    let close = Wire::Close { to: Some(tab), conn: Some(conn), code, reason, clean };
+                    let (hub, term) = (self.id.clone(), self.term);
+                    let close = Wire::Close { to: Some(tab), conn: Some(conn), code, reason, clean, hub, term };
                     self.outputs.push_back(HubOutput::Post(close));
                 } else if !self.waiting.iter().any(|(t, c)| *t == tab && *c == conn) {
                     self.waiting.push((tab, conn));
@@ -559,8 +619,7 @@ impl<T> Hub<T> {
             Wire::Send { tab, hub, epoch, seq, data, .. }
                 if self.socket.is_some() && hub == self.id && epoch == self.epoch =>
             {
-                self.outputs.push_back(HubOutput::Transmit(data));
-                self.outputs.push_back(HubOutput::Post(Wire::Ack { to: tab, seq }));
+                self.outputs.push_back(HubOutput::Transmit { tab, seq, data });
             }
             Wire::Leave { tab } => {
                 self.waiting.retain(|(t, _)| *t != tab);
@@ -568,6 +627,22 @@ impl<T> Hub<T> {
             }
             Wire::Revive { .. } if self.stopped.take().is_some() => self.outputs.push_back(HubOutput::Reconnect),
             _ => {}
+        }
+    }
+
+    /// The driver put member `tab`'s send `seq` ([`HubOutput::Transmit`]) on the socket.
+    pub fn transmitted(&mut self, tab: Tab, seq: u64) {
+        if !self.ended {
+            self.outputs.push_back(HubOutput::Post(Wire::Ack { to: tab, seq }));
+        }
+    }
+
+    /// A watched member is gone ([`HubOutput::WatchMember`]): is anyone left?
+    pub fn member_gone(&mut self, tab: Tab) {
+        self.watched.retain(|t| *t != tab);
+        self.waiting.retain(|(t, _)| *t != tab);
+        if !self.ended {
+            self.outputs.push_back(HubOutput::CheckMembers { leaving: tab });
         }
     }
 
@@ -582,7 +657,8 @@ impl<T> Hub<T> {
 
     fn open(&mut self, to: Tab, conn: u32, url: &str, protocol: &str) {
         let (hub, epoch) = (self.id.clone(), self.epoch);
-        let open = Wire::Open { to, conn, hub, epoch, url: url.into(), protocol: protocol.into() };
+        let term = self.term;
+        let open = Wire::Open { to, conn, hub, term, epoch, url: url.into(), protocol: protocol.into() };
         self.outputs.push_back(HubOutput::Post(open));
     }
 }

@@ -240,7 +240,8 @@ impl Socket {
         *host.driver.borrow_mut() = Rc::downgrade(&driver);
         host.shared.set(share.is_some());
         let socket = Socket { inner: Rc::new(Inner { driver, host, share }) };
-        let _ = socket.reconnect();
+        // The first connect (not `reconnect()`, which would also revive a stopped shared socket).
+        let _ = Driver::act(&socket.inner.driver, |d, now| d.engine.connect(now));
         Ok(socket)
     }
 
@@ -340,8 +341,11 @@ impl Socket {
 
 /// The leading tab's socket, as its hub uses it.
 impl HubSocket for Socket {
-    fn send(&self, data: JsValue) {
-        let _ = Socket::send(self, data); // open: sent (a hub transmits only then)
+    fn send(&self, data: JsValue) -> bool {
+        let open = self.state() == Ok(State::Open)
+            && self.queued().is_ok_and(|(n, _)| n == 0)
+            && self.websocket().ok().flatten().is_some_and(|ws| ws.ready_state() == web_sys::WebSocket::OPEN);
+        open && matches!(Socket::send(self, data), Ok(SendStatus::Sent { .. }))
     }
     fn reconnect(&self) {
         let _ = Socket::reconnect(self);

@@ -23,8 +23,9 @@ use crate::share_wire::{wire_from_js, wire_to_js};
 
 /// What a hub needs of the socket it runs (the Rust face's `Socket`, with the app's options).
 pub(crate) trait HubSocket {
-    /// Sends on the open socket.
-    fn send(&self, data: JsValue);
+    /// Sends if it goes out now (the socket open, nothing queued ahead); `false`, and
+    /// nothing sent or queued, otherwise.
+    fn send(&self, data: JsValue) -> bool;
     /// Tries again after a stop.
     fn reconnect(&self);
     /// Closes for good.
@@ -89,8 +90,27 @@ type Handlers = (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue, JsValue
 struct Joined {
     abort: AbortController,
     release: Function,
-    _callbacks: [Closure<dyn FnMut() -> JsValue>; 2],
-    _quietly: Closure<dyn FnMut(JsValue)>,
+}
+
+/// Asks for the Web Lock `name`; `granted` runs when it is given (its result, a promise,
+/// holds the lock until it settles). The callback lives until the request settles —
+/// granted and released, or aborted — and is freed then, never while JS can still call it.
+fn request_lock(name: &str, options: &JsValue, granted: impl FnOnce() -> JsValue + 'static) {
+    let callback: Closure<dyn FnMut() -> JsValue> = Closure::once(granted);
+    let function: JsValue = callback.as_ref().clone();
+    let kept = RefCell::new(Some(callback));
+    let settled = Closure::once_into_js(move |_: JsValue| drop(kept.borrow_mut().take()));
+    if let Ok(promise) = locks().request(name, options, function.unchecked_ref()) {
+        // `then(settled, settled)`: an aborted request rejects, which is the point.
+        if let Ok(then) = Reflect::get(&promise, &"then".into()) {
+            let _ = then.unchecked_ref::<Function>().call2(&promise, &settled, &settled);
+        }
+    }
+}
+
+/// A hub's term: the time it started, in µs, with a random tie-break (later hubs, higher terms).
+fn term_now() -> f64 {
+    (js_sys::Date::now() * 1000.0).floor() + (js_sys::Math::random() * 1000.0).floor()
 }
 
 /// One `Socket`'s end of the share.
@@ -245,19 +265,10 @@ impl ShareLink {
         let mut release = None;
         let held = Promise::new(&mut |resolve, _| release = Some(resolve));
         let Some(release) = release else { return };
-        let hold: Closure<dyn FnMut() -> JsValue> = Closure::once(move || JsValue::from(held));
+        request_lock(&format!("{}:member:{}", self.name, self.tab), &options, move || held.into());
         let (name, fingerprint, connect_hub) = (self.name.clone(), self.options.clone(), self.connect_hub.clone());
-        let lead: Closure<dyn FnMut() -> JsValue> =
-            Closure::once(move || HubRunner::start(name, fingerprint, &connect_hub));
-        // An aborted request rejects: that is the point.
-        let quietly: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
-        let member_lock = format!("{}:member:{}", self.name, self.tab);
-        for (lock, callback) in [(member_lock.as_str(), &hold), (self.name.as_str(), &lead)] {
-            if let Ok(promise) = locks().request(lock, &options, callback.as_ref().unchecked_ref()) {
-                let _ = promise.catch(&quietly);
-            }
-        }
-        *self.joined.borrow_mut() = Some(Joined { abort, release, _callbacks: [hold, lead], _quietly: quietly });
+        request_lock(&self.name.clone(), &options, move || HubRunner::start(name, fingerprint, &connect_hub));
+        *self.joined.borrow_mut() = Some(Joined { abort, release });
     }
 
     /// The app's `reconnect()`: a socket that stopped for good tries again.
@@ -313,7 +324,7 @@ impl HubRunner {
         id.push_str("/hub");
         let runner = Rc::new(HubRunner {
             name,
-            hub: RefCell::new(Hub::new(id, options)),
+            hub: RefCell::new(Hub::new(id, term_now() as u64, options)),
             socket: RefCell::default(),
             channel,
             on_message: RefCell::default(),
@@ -368,10 +379,26 @@ impl HubRunner {
                 HubOutput::Post(wire) => {
                     let _ = self.channel.post_message(&wire_to_js(wire));
                 }
-                HubOutput::Transmit(data) => {
-                    if let Some(socket) = self.socket.borrow().as_ref() {
-                        socket.send(data);
+                HubOutput::Transmit { tab, seq, data } => {
+                    // Acknowledged only if it went out now; otherwise the member sends it again.
+                    let sent = self.socket.borrow().as_ref().is_some_and(|socket| socket.send(data));
+                    if sent {
+                        self.hub.borrow_mut().transmitted(tab, seq);
                     }
+                }
+                HubOutput::WatchMember { tab } => {
+                    let weak = Rc::downgrade(self);
+                    let lock = format!("{}:member:{tab}", self.name);
+                    // Shared mode: the member check counts only members' (exclusive) locks.
+                    let shared = Object::new();
+                    set(&shared, "mode", &"shared".into());
+                    request_lock(&lock, &shared, move || {
+                        if let Some(runner) = weak.upgrade() {
+                            runner.hub.borrow_mut().member_gone(tab);
+                            runner.perform();
+                        }
+                        JsValue::UNDEFINED // released at once
+                    });
                 }
                 HubOutput::Reconnect => {
                     if let Some(socket) = self.socket.borrow().as_ref() {
@@ -394,8 +421,10 @@ impl HubRunner {
         let answer = Closure::once_into_js(move |snapshot: JsValue| {
             let held = Reflect::get(&snapshot, &"held".into()).unwrap_or(JsValue::UNDEFINED);
             let any = js_sys::Array::from(&held).iter().any(|lock| {
-                let name = Reflect::get(&lock, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
-                name.starts_with(&prefix) && name != gone
+                let text =
+                    |key: &str| Reflect::get(&lock, &key.into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+                let name = text("name");
+                text("mode") == "exclusive" && name.starts_with(&prefix) && name != gone
             });
             runner.hub.borrow_mut().members_checked(any);
             runner.perform();

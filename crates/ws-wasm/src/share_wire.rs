@@ -53,15 +53,17 @@ pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
             o = object("t", "revive");
             set(&o, "tab", tab);
         }
-        Wire::Leader { hub } => {
+        Wire::Leader { hub, term } => {
             o = object("t", "leader");
             set(&o, "hub", hub);
+            set(&o, "term", term as f64);
         }
-        Wire::Open { to, conn, hub, epoch, url, protocol } => {
+        Wire::Open { to, conn, hub, term, epoch, url, protocol } => {
             o = object("t", "open");
             set(&o, "to", to);
             set(&o, "conn", conn);
             set(&o, "hub", hub);
+            set(&o, "term", term as f64);
             set(&o, "epoch", epoch);
             set(&o, "url", url);
             set(&o, "protocol", protocol);
@@ -75,8 +77,10 @@ pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
             set(&o, "to", to);
             set(&o, "seq", seq as f64);
         }
-        Wire::Close { to, conn, code, reason, clean } => {
+        Wire::Close { to, conn, code, reason, clean, hub, term } => {
             o = object("t", "close");
+            set(&o, "hub", hub);
+            set(&o, "term", term as f64);
             if let Some(to) = to {
                 set(&o, "to", to);
             }
@@ -122,11 +126,12 @@ pub fn wire_from_js(value: &JsValue) -> Option<Wire<JsValue>> {
         },
         "leave" => Wire::Leave { tab: text("tab")? },
         "revive" => Wire::Revive { tab: text("tab")? },
-        "leader" => Wire::Leader { hub: text("hub")? },
+        "leader" => Wire::Leader { hub: text("hub")?, term: big("term")? },
         "open" => Wire::Open {
             to: text("to")?,
             conn: small("conn")?,
             hub: text("hub")?,
+            term: big("term")?,
             epoch: small("epoch")?,
             url: text("url")?,
             protocol: text("protocol").unwrap_or_default(),
@@ -134,6 +139,8 @@ pub fn wire_from_js(value: &JsValue) -> Option<Wire<JsValue>> {
         "message" => Wire::Message { data: data() },
         "ack" => Wire::Ack { to: text("to")?, seq: big("seq")? },
         "close" => Wire::Close {
+            hub: text("hub")?,
+            term: big("term")?,
             to: text("to"),
             conn: small("conn"),
             code: small("code").filter(|c| *c <= u16::MAX as u32)? as u16,
@@ -238,8 +245,10 @@ impl ShareMember {
 }
 
 /// The JS face's hub, in the leading tab, next to the `ReconnectingWebSocket` that owns the
-/// socket. Actions: `{ do: 'post', message }`, `{ do: 'transmit', data }`,
+/// socket. Actions: `{ do: 'post', message }`, `{ do: 'transmit', tab, seq, data }`
+/// (send `data` only if it goes out at once, then call `transmitted(tab, seq)`),
 /// `{ do: 'reconnect' }`, `{ do: 'check', leaving }` (answer with `membersChecked`),
+/// `{ do: 'watch', tab }` (call `memberGone(tab)` once that member's lock is released),
 /// `{ do: 'end' }`.
 #[wasm_bindgen]
 pub struct ShareHub {
@@ -248,10 +257,22 @@ pub struct ShareHub {
 
 #[wasm_bindgen]
 impl ShareHub {
-    /// A hub named `id`, whose socket runs with options of this fingerprint.
+    /// A hub named `id` (unique) of `term` (the time it started, µs), whose socket runs
+    /// with options of this fingerprint.
     #[wasm_bindgen(constructor)]
-    pub fn new(id: String, options: String) -> ShareHub {
-        ShareHub { hub: Hub::new(id, options) }
+    pub fn new(id: String, term: f64, options: String) -> ShareHub {
+        ShareHub { hub: Hub::new(id, term as u64, options) }
+    }
+
+    /// The socket sent member `tab`'s message `seq` (a `transmit` action).
+    pub fn transmitted(&mut self, tab: String, seq: f64) {
+        self.hub.transmitted(tab, seq as u64);
+    }
+
+    /// A watched member's lock was released.
+    #[wasm_bindgen(js_name = memberGone)]
+    pub fn member_gone(&mut self, tab: String) {
+        self.hub.member_gone(tab);
     }
 
     /// The socket is ready.
@@ -305,9 +326,16 @@ impl ShareHub {
                     set(&o, "message", wire_to_js(wire));
                     o
                 }
-                HubOutput::Transmit(data) => {
+                HubOutput::Transmit { tab, seq, data } => {
                     let o = object("do", "transmit");
+                    set(&o, "tab", tab);
+                    set(&o, "seq", seq as f64);
                     set(&o, "data", data);
+                    o
+                }
+                HubOutput::WatchMember { tab } => {
+                    let o = object("do", "watch");
+                    set(&o, "tab", tab);
                     o
                 }
                 HubOutput::Reconnect => object("do", "reconnect"),
