@@ -35,7 +35,7 @@ struct World {
     stopped: bool,
     channel: VecDeque<(From, Wire<Msg>)>,
     transmitted: Vec<Msg>,
-    /// Acks dropped with a dying leader (each may cause one duplicate).
+    /// Acks a dying leader left on their way, lost or late (each may cause one duplicate).
     lost_acks: usize,
     warnings: Vec<String>,
     delivered: Vec<Vec<Msg>>,
@@ -156,14 +156,16 @@ impl World {
         }
     }
 
-    /// The leader's tab dies; what it posted is lost (`lose`) or still delivered, late.
+    /// The leader's tab dies; what it posted is lost (`lose`) or still delivered, late. Its
+    /// acks still on their way may come too late either way: each may cost one duplicate
+    /// (a send it made, replayed by the member to the next leader).
     fn leader_dies(&mut self, lose: bool) {
         if let Some((id, _)) = self.hub.take() {
+            let acks =
+                self.channel.iter().filter(|(f, w)| *f == From::Hub(id) && matches!(w, Wire::Ack { .. })).count();
+            self.lost_acks += acks;
             if lose {
-                let acks =
-                    self.channel.iter().filter(|(f, w)| *f == From::Hub(id) && matches!(w, Wire::Ack { .. })).count();
                 self.channel.retain(|(f, _)| *f != From::Hub(id));
-                self.lost_acks += acks;
             }
             self.socket_open = false;
             self.closing = false;
