@@ -188,9 +188,7 @@ export class ShareLink {
 class Hub {
   constructor(name, options, makeHub, { ShareHub }) {
     this.name = name;
-    // A new name and a higher term for every hub (µs since the epoch, random tie-break).
-    const term = Math.floor(Date.now() * 1000) + Math.floor(Math.random() * 1000);
-    this.hub = new ShareHub(`${TAB}hub-${++hubs}`, term, options);
+    this.hub = new ShareHub(`${TAB}hub-${++hubs}`, options); // a new name for every hub; Rust gives the term
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.channel = new BroadcastChannel(name);
     this.channel.onmessage = (event) => {

@@ -19,7 +19,7 @@ use web_sys::{
 use ws_core::share::{Hub, HubOutput, Member, MemberOutput, Wire};
 use ws_core::CloseKind;
 
-use crate::share_wire::{wire_from_js, wire_to_js};
+use crate::share_wire::{term_now, wire_from_js, wire_to_js};
 
 /// What a hub needs of the socket it runs (the Rust face's `Socket`, with the app's options).
 pub(crate) trait HubSocket {
@@ -106,11 +106,6 @@ fn request_lock(name: &str, options: &JsValue, granted: impl FnOnce() -> JsValue
             let _ = then.unchecked_ref::<Function>().call2(&promise, &settled, &settled);
         }
     }
-}
-
-/// A hub's term: the time it started, in µs, with a random tie-break (later hubs, higher terms).
-fn term_now() -> f64 {
-    (js_sys::Date::now() * 1000.0).floor() + (js_sys::Math::random() * 1000.0).floor()
 }
 
 /// One `Socket`'s end of the share.
@@ -324,7 +319,7 @@ impl HubRunner {
         id.push_str("/hub");
         let runner = Rc::new(HubRunner {
             name,
-            hub: RefCell::new(Hub::new(id, term_now() as u64, options)),
+            hub: RefCell::new(Hub::new(id, term_now(), options)),
             socket: RefCell::default(),
             channel,
             on_message: RefCell::default(),

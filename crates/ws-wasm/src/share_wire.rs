@@ -21,6 +21,12 @@ fn object(kind: &str, tag: &str) -> Object {
     object
 }
 
+/// A new hub's term: the time it starts, in µs, with a random tie-break, so a later hub
+/// (the lock passes from one to the next) has a higher term.
+pub fn term_now() -> u64 {
+    (js_sys::Date::now() * 1000.0) as u64 + (js_sys::Math::random() * 1000.0) as u64
+}
+
 /// A channel message as a plain object: `{ t: 'hello', tab, conn, options }` and so on.
 pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
     let o;
@@ -257,11 +263,11 @@ pub struct ShareHub {
 
 #[wasm_bindgen]
 impl ShareHub {
-    /// A hub named `id` (unique) of `term` (the time it started, µs), whose socket runs
-    /// with options of this fingerprint.
+    /// A hub named `id` (unique), whose socket runs with options of this fingerprint; its
+    /// term is [`term_now`].
     #[wasm_bindgen(constructor)]
-    pub fn new(id: String, term: f64, options: String) -> ShareHub {
-        ShareHub { hub: Hub::new(id, term as u64, options) }
+    pub fn new(id: String, options: String) -> ShareHub {
+        ShareHub { hub: Hub::new(id, term_now(), options) }
     }
 
     /// The socket sent member `tab`'s message `seq` (a `transmit` action).
