@@ -348,6 +348,12 @@ export interface ReboundStats {
   readonly retryAt: number | null;
   /** `maxRetries`, or `null` when unlimited. */
   readonly maxRetries: number | null;
+  /**
+   * With `share`: messages on the tabs' channel this instance ignored — malformed, or said in
+   * the name of a leading tab the lock manager does not show leading (another page's post, a
+   * hub that was replaced). 0 without `share`.
+   */
+  readonly shareIgnored: number;
 }
 
 /** The error a `request()` promise rejects with when no reply will come. */
@@ -596,8 +602,11 @@ export interface Options {
   /**
    * Share one socket between every tab (and frame) of this origin that opens the same URL
    * and protocols with the same key (`true` is the empty key). One tab leads and owns the
-   * socket; the others relay through it. Without Web Locks and BroadcastChannel (Node, old
-   * browsers) each instance has its own socket. See "One connection for all tabs" in the README.
+   * socket; the others relay through it. With a URL provider the key alone names the
+   * endpoint: give one (`share: 'chat'`); `true` or `''` with a provider is a `TypeError`.
+   * Without Web Locks and BroadcastChannel (Node, old browsers), or on an opaque origin (a
+   * sandboxed frame), each instance has its own socket. See "One connection for all tabs" in
+   * the README.
    * @defaultValue `false`
    */
   share?: boolean | string | undefined;

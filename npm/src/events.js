@@ -58,3 +58,16 @@ export function withoutQuery(url) {
 // never removed, keeps that error harmless once the socket is detached.
 export function ignoreError() {}
 
+
+/**
+ * Runs `callback` in a later task: a message to ourselves, which background tabs do not delay
+ * as they do `setTimeout(0)` (Firefox clamps it to about a second in a hidden tab).
+ */
+export function nextTask(callback) {
+  const { port1, port2 } = new MessageChannel();
+  port1.onmessage = () => {
+    port1.close();
+    callback();
+  };
+  port2.postMessage(null);
+}

@@ -14,7 +14,7 @@
 // when its timer fires.
 import { Core } from './generated/rebound_wasm.js';
 import { exports as wasmExports } from './instance.js';
-import { BUILTIN_EVENTS, callListener, ignoreError, isBinary, makeEvent, read, reportError, withoutQuery } from './events.js';
+import { BUILTIN_EVENTS, callListener, ignoreError, isBinary, makeEvent, nextTask, read, reportError, withoutQuery } from './events.js';
 import { onHint, watchPage } from './page.js';
 import { ShareLink } from './share.js';
 
@@ -87,7 +87,7 @@ export class ReconnectingWebSocket {
         // The leading tab's socket connects whatever this instance's `startClosed` said:
         // the tabs it serves have connected.
         const rws = new ReconnectingWebSocket(url, protocolList, { ...copy, share: false, startClosed: false });
-        return { rws, sendNow: (data) => rws.#sendNow(data) };
+        return { rws, sendNow: (data) => rws.#sendNow(data), buffered: () => (rws.#conn >= 0 ? Number(read(rws.#ws, 'bufferedAmount')) || 0 : 0) };
       });
     }
     const settings = (this.#settings = this.#core.settings);
@@ -276,6 +276,7 @@ export class ReconnectingWebSocket {
     const stats = this.#core.stats();
     stats.messagesSent += this.#sent;
     stats.messagesReceived = this.#received;
+    stats.shareIgnored = this.#share?.ignored ?? 0;
     return stats;
   }
 
@@ -319,12 +320,15 @@ export class ReconnectingWebSocket {
 
   /**
    * For `share`'s hub: sends `data` only if it goes out at once (ready, nothing ahead of it,
-   * the socket OPEN), so what the hub acknowledges was sent; `false` and nothing queued otherwise.
+   * the socket OPEN), returning what it added to the socket's `bufferedAmount` (the hub
+   * acknowledges it once that has drained); -1 and nothing queued otherwise.
    */
   #sendNow(data) {
-    if (this.#readyState !== 1 || this.#queue.length !== 0 || this.#ws?.readyState !== 1) return false;
+    const ws = this.#ws;
+    if (this.#readyState !== 1 || this.#queue.length !== 0 || ws?.readyState !== 1) return -1;
+    const before = ws.bufferedAmount;
     this.send(data);
-    return true;
+    return Math.max(0, ws.bufferedAmount - before);
   }
 
   /** Sends `message` (an object) with a fresh id; resolves with the reply carrying the same id. */
@@ -412,18 +416,29 @@ export class ReconnectingWebSocket {
 
   #arm(delay) {
     if (this.#timer !== null) {
-      clearTimeout(this.#timer);
+      if (this.#timer.cancelled === false) this.#timer.cancelled = true; // a task (below)
+      else clearTimeout(this.#timer);
       pendingTimerCount--;
       this.#timer = null;
     }
     if (delay < 0) return;
     pendingTimerCount++;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      pendingTimerCount--;
-      const buffered = this.#conn >= 0 ? Number(read(this.#ws, 'bufferedAmount')) || 0 : 0;
-      this.#call(() => this.#core.tick(this.#received, buffered, this.#lastInbound));
-    }, delay);
+    if (delay > 0) {
+      this.#timer = setTimeout(() => this.#tick(), delay);
+      return;
+    }
+    // Due now (a shared link's retry after a failover): a task of its own, which background
+    // tabs do not delay as they do setTimeout(0) (to ~1 s in Firefox).
+    const task = { cancelled: false };
+    this.#timer = task;
+    nextTask(() => task.cancelled || this.#tick());
+  }
+
+  #tick() {
+    this.#timer = null;
+    pendingTimerCount--;
+    const buffered = this.#conn >= 0 ? Number(read(this.#ws, 'bufferedAmount')) || 0 : 0;
+    this.#call(() => this.#core.tick(this.#received, buffered, this.#lastInbound));
   }
 
   // ---- sockets -----------------------------------------------------------------------------

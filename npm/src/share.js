@@ -7,22 +7,27 @@
 // verification). This file is the plumbing:
 // - the `BroadcastChannel` the tabs talk on, and the Web Locks: the tab holding the lock
 //   named `shareName` leads (the browser releases it when the tab closes, navigates or
-//   crashes, and the next tab waiting gets it); each member holds a lock of its own while
-//   it is open, so the hub can tell when the last one is gone;
+//   crashes, and the next tab waiting gets it) and holds its hub's lock too, which members
+//   check in the lock manager before they follow it; each member holds a lock of its own
+//   while it is open, so the hub can tell when the last one is gone. The lock names, and
+//   what a lock manager snapshot means, come from the wasm;
 // - `SharedSocket`, the WebSocket look-alike a member's engine opens, whose far end is the
 //   hub: an ordinary ReconnectingWebSocket with the app's options in the leading tab;
 // - performing the actions each wasm call returns, in order, after it has returned.
 // Server messages are the one thing relayed without a wasm call (the per-message path):
-// the hub posts each as `{ t: 'message', data }` and members dispatch it on their open links.
+// the hub posts each as `{ t: 'message', hub, data }` (the shape crates/ws-wasm/src/
+// share_wire.rs reads) and members dispatch it on their open links if they follow that hub;
+// anything else goes to the wasm, which ignores and counts what is malformed or forged.
 //
 // The policy's wasm is a module of its own (share-wasm.js), fetched the first time an
 // instance uses `share`; until it is there, the instance's look-alike stays CONNECTING.
+
+import { nextTask } from './events.js';
 
 const OPEN = 1;
 let tabs = 0;
 let hubs = 0;
 const TAB = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-`;
-const quietly = () => {}; // an aborted lock request rejects: that is the point
 let shareModule = null;
 /** The share module (ShareMember, ShareHub), loaded once (again after a failure). */
 const load = () =>
@@ -31,11 +36,20 @@ const load = () =>
     throw error;
   }));
 
+let lockWarned = false;
+/** A lock request failed: aborted (that is the point) or refused (say so, once). */
+const lockFailed = (error) => {
+  if (error?.name === 'AbortError' || lockWarned) return;
+  lockWarned = true;
+  console.warn('rebound-ws: share: Web Locks refused a request here; tabs cannot share', error);
+};
+
 /** One instance's link to the leading tab's socket. */
 export class ShareLink {
   /**
    * `settings` are the member's (from Core); `makeHub()` builds the hub's socket in the tab
-   * that leads and returns `{ rws, sendNow }` (`sendNow(data)`: sends only if it goes out at once).
+   * that leads and returns `{ rws, sendNow, buffered }` (`sendNow(data)`: sends only if it
+   * goes out at once, returning what it added to `bufferedAmount`, else -1).
    */
   constructor(settings, makeHub) {
     this.name = settings.shareName;
@@ -43,6 +57,7 @@ export class ShareLink {
     this.tab = TAB + ++tabs;
     this.makeHub = makeHub;
     this.member = null; // once the share module is loaded
+    this.hub = undefined; // the hub the member follows (its server messages are dispatched)
     this.loading = null;
     this.waiting = []; // look-alikes made before that
     this.sockets = new Map(); // conn → SharedSocket
@@ -57,8 +72,8 @@ export class ShareLink {
         this.binaryType = 'blob';
         this.bufferedAmount = 0;
         this.readyState = 0;
-        link.join(); // the first connect joins (not the constructor: `startClosed` opens nothing)
         if (link.member) {
+          link.join(); // the first connect joins (not the constructor: `startClosed` opens nothing)
           link.connect(this);
         } else {
           link.waiting.push(this);
@@ -78,18 +93,24 @@ export class ShareLink {
     };
   }
 
+  /** Channel messages ignored (malformed, or in the name of a hub not followed), for `stats`. */
+  get ignored() {
+    return this.member?.ignored ?? 0;
+  }
+
   /** Loads the share module (once; a failed load is tried again by the next attempt). */
   #load() {
     this.loading ??= load().then(
       ({ ShareMember }) => {
-        this.member = new ShareMember(this.tab, this.options);
+        this.member = new ShareMember(this.tab, this.options, this.name);
+        this.join();
         for (const socket of this.waiting.splice(0)) this.connect(socket);
       },
       (error) => {
-        // No policy, no link: this attempt fails now (the engine backs off and tries again).
+        // No policy, no link: this attempt fails (the engine tries again after retry-after).
         console.error('rebound-ws: share: the share module did not load', error);
         this.loading = null;
-        for (const socket of this.waiting.splice(0)) this.fail(socket, 1006, 'the share module did not load', false);
+        for (const socket of this.waiting.splice(0)) this.fail(socket, 1006, 'the share module did not load; retry-after=1000', false);
       },
     );
   }
@@ -107,12 +128,12 @@ export class ShareLink {
     if (socket.readyState === 3) return;
     socket.readyState = 3;
     this.waiting = this.waiting.filter((s) => s !== socket);
-    setTimeout(() => socket.onclose?.({ type: 'close', code, reason, wasClean }));
+    nextTask(() => socket.onclose?.({ type: 'close', code, reason, wasClean }));
   }
 
   #receive(message) {
     if (!this.member) return; // nothing linked yet: nothing to hear
-    if (message?.t === 'message') {
+    if (message?.t === 'message' && this.hub !== undefined && message.hub === this.hub) {
       for (const s of this.sockets.values()) if (s.readyState === OPEN) s.onmessage?.({ type: 'message', data: message.data });
       return;
     }
@@ -129,6 +150,14 @@ export class ShareLink {
         case 'post':
           this.channel?.postMessage(action.message);
           break;
+        case 'check':
+          // Which hub leads: the lock manager's word, not a message's.
+          navigator.locks.query().then((snapshot) => {
+            this.member.hubChecked(snapshot);
+            this.hub = this.member.hub;
+            this.perform();
+          }, lockFailed);
+          break;
         case 'opened':
           if (!socket) break;
           socket.readyState = OPEN;
@@ -141,7 +170,7 @@ export class ShareLink {
           if (!socket) break;
           socket.readyState = 3;
           this.sockets.delete(action.conn);
-          setTimeout(() => socket.onclose?.({ type: 'close', code: action.code, reason: action.reason, wasClean: action.wasClean }));
+          nextTask(() => socket.onclose?.({ type: 'close', code: action.code, reason: action.reason, wasClean: action.wasClean }));
           break;
         case 'warn':
           console.warn(action.text);
@@ -153,15 +182,21 @@ export class ShareLink {
 
   /** Becomes a member: opens the channel, holds a member lock while open and waits in line to lead. */
   join() {
-    if (this.channel) return;
+    if (this.channel || !this.member) return;
     this.channel = new BroadcastChannel(this.name);
     this.channel.onmessage = (event) => this.#receive(event.data);
     this.abort = new AbortController();
     const { signal } = this.abort;
     const held = new Promise((resolve) => (this.release = resolve));
-    navigator.locks.request(`${this.name}:member:${this.tab}`, { signal }, () => held).catch(quietly);
-    const lead = () => load().then((share) => new Hub(this.name, this.options, this.makeHub, share).done);
-    navigator.locks.request(this.name, { signal }, lead).catch(quietly);
+    navigator.locks.request(this.member.lock, { signal }, () => held).catch(lockFailed);
+    // The leader's lock, then the hub's own (members follow a hub only when the lock manager
+    // shows both), held until the hub ends.
+    const lead = () =>
+      load().then(({ ShareHub }) => {
+        const id = `${TAB}hub-${++hubs}`; // a new name for every hub
+        return navigator.locks.request(ShareHub.lockFor(this.name, id), () => new Hub(this.name, id, this.options, this.makeHub, ShareHub).done);
+      });
+    navigator.locks.request(this.name, { signal }, lead).catch(lockFailed);
   }
 
   /** The app's reconnect(): a shared socket that stopped for good tries again. */
@@ -186,30 +221,45 @@ export class ShareLink {
 
 /** The leading tab's end: the real socket, relayed to every member. */
 class Hub {
-  constructor(name, options, makeHub, { ShareHub }) {
-    this.name = name;
-    this.hub = new ShareHub(`${TAB}hub-${++hubs}`, options); // a new name for every hub; Rust gives the term
+  constructor(name, id, options, makeHub, ShareHub) {
+    this.id = id;
+    this.hub = new ShareHub(id, options, name);
+    this.pollMs = ShareHub.drainPollMs();
+    this.polling = false;
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.channel = new BroadcastChannel(name);
     this.channel.onmessage = (event) => {
       this.hub.receive(event.data);
       this.#perform();
     };
-    const { rws, sendNow } = makeHub();
+    const { rws, sendNow, buffered } = makeHub();
     this.rws = rws;
     this.sendNow = sendNow;
+    this.buffered = buffered;
     rws.addEventListener('open', () => {
       this.hub.socketOpened(rws.url, rws.protocol);
       this.#perform();
     });
-    rws.addEventListener('message', (event) => this.ended || this.channel.postMessage({ t: 'message', data: event.data }));
+    rws.addEventListener('message', (event) => this.ended || this.channel.postMessage({ t: 'message', hub: id, data: event.data }));
     rws.addEventListener('close', (event) => {
-      const { code, reason, wasClean, willRetry, kind, hint } = event;
-      this.hub.socketClosed(code, reason, wasClean, willRetry, kind, hint ?? '');
+      this.hub.socketClosed(event);
       this.#perform();
     });
     rws.addEventListener('statechange', (event) => event.state === 'connecting' && this.hub.socketConnecting());
     this.#perform();
+  }
+
+  /** Reads the socket's buffer every `pollMs` while sends wait for it to drain (then they are acknowledged). */
+  #drainLater() {
+    if (this.polling) return;
+    this.polling = true;
+    setTimeout(() => {
+      this.polling = false;
+      if (this.ended) return;
+      this.hub.drained(this.buffered());
+      if (this.hub.awaitingDrain) this.#drainLater();
+      this.#perform();
+    }, this.pollMs);
   }
 
   /** Does what the hub asked, in order, until it asks nothing more. */
@@ -220,23 +270,32 @@ class Hub {
           case 'post':
             if (!this.ended) this.channel.postMessage(action.message);
             break;
-          case 'transmit':
-            // Acknowledged only if it went out now; else the member still has it and sends it again.
-            if (this.sendNow(action.data)) this.hub.transmitted(action.tab, action.seq);
+          case 'transmit': {
+            // Taken only if it goes out now (else the member sends it again), acknowledged
+            // once the socket's buffer has drained past it.
+            const bytes = this.sendNow(action.data);
+            if (bytes >= 0) {
+              this.hub.transmitted(action.tab, action.seq, bytes);
+              this.#drainLater();
+            }
             break;
+          }
           case 'reconnect':
             this.rws.reconnect();
             break;
           case 'check':
-            this.#checkMembers(action.leaving);
+            navigator.locks.query().then((snapshot) => {
+              this.hub.membersChecked(snapshot, action.leaving);
+              this.#perform();
+            }, lockFailed);
             break;
           case 'watch':
             // Granted when that member's lock is released (it left, navigated or crashed).
-            // Shared mode: the check below counts only members' (exclusive) locks, not this.
-            navigator.locks.request(`${this.name}:member:${action.tab}`, { mode: 'shared' }, () => {
+            // Shared mode: the member check counts only members' (exclusive) locks, not this.
+            navigator.locks.request(action.lock, { mode: 'shared' }, () => {
               this.hub.memberGone(action.tab);
               this.#perform();
-            });
+            }).catch(lockFailed);
             break;
           case 'end':
             this.ended = true;
@@ -248,14 +307,5 @@ class Hub {
         }
       }
     }
-  }
-
-  /** Whether a member other than `leaving` (whose lock the hub may hold by now) holds its lock. */
-  async #checkMembers(leaving) {
-    const { held = [] } = await navigator.locks.query();
-    const prefix = `${this.name}:member:`;
-    const member = (lock) => lock.mode === 'exclusive' && lock.name.startsWith(prefix) && lock.name !== prefix + leaving;
-    this.hub.membersChecked(held.some(member));
-    this.#perform();
   }
 }

@@ -8,127 +8,12 @@
 // nothing asserts timing.
 // Needs npm/dist (make package; REBOUND_DIST=dir overrides) and the test bed (cargo build -p testbed).
 // Run: node --test tests/e2e/share.test.mjs
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { root, startTestbed, until } from '../support/testbed.mjs';
-import { launchChromium } from '../support/chromium.mjs';
+import { WAIT, assertOnceInOrder, useSharePages } from '../support/share-pages.mjs';
 
-const dist = process.env.REBOUND_DIST ?? join(root, 'npm', 'dist');
-/** Bound of every wait (ms): generous, only there so a failure cannot hang. */
-const WAIT = 15000;
-
-// The page: the package, one instance (window.ws) whose events are logged, and a lock of its
-// own (`probe:<random>`) so the test can tell which page holds the leader's lock.
-const INDEX_HTML = `<!doctype html>
-<html lang="en"><meta charset="utf-8"><title>rebound-ws share</title>
-<script type="module">
-  import ReconnectingWebSocket from './index.js';
-  window.log = [];
-  window.warnings = [];
-  const warn = console.warn;
-  console.warn = (...args) => (window.warnings.push(args.join(' ')), warn(...args));
-  window.make = (share, url = '/ws', options = {}) => {
-    const ws = new ReconnectingWebSocket(url, [], { share, minReconnectionDelay: 100, maxReconnectionDelay: 500, ...options });
-    for (const t of ['open', 'close', 'ready', 'message', 'statechange', 'drop']) {
-      ws.addEventListener(t, (e) => window.log.push({ t, data: e.data, state: e.state, code: e.code, at: Date.now() }));
-    }
-    window.ws = ws;
-  };
-  /** Events of type t (with data \`data\`, if given) logged from index \`from\` on. */
-  window.count = (t, data, from = 0) => window.log.slice(from).filter((e) => e.t === t && (data === undefined || e.data === data)).length;
-  window.probe = 'probe:' + Math.random().toString(36).slice(2);
-  navigator.locks?.request(window.probe, () => new Promise(() => {}));
-  window.loaded = true;
-</script></html>
-`;
-
-let bed;
-let browser;
-let www;
-let context = null;
-let pageErrors = [];
-
-before(async () => {
-  www = mkdtempSync(join(tmpdir(), 'rebound-share-'));
-  // The package as a browser app gets it: the entry, its wasm, and the share module with its wasm.
-  for (const file of ['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm']) {
-    assert.ok(existsSync(join(dist, file)), `${dist}/${file} is built (make package)`);
-    copyFileSync(join(dist, file), join(www, file));
-  }
-  writeFileSync(join(www, 'index.html'), INDEX_HTML);
-  bed = await startTestbed({ www });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  bed?.stop();
-  if (www) rmSync(www, { recursive: true, force: true });
-});
-
-// Each test: a fresh context; afterwards it is closed, the bed has no live connection left and
-// forgets its records.
-afterEach(async () => {
-  await context?.close();
-  context = null;
-  await until(async () => (await bed.stats()).live === 0, { timeout: WAIT, what: 'no live connection' });
-  await bed.reset();
-});
-
-async function newContext() {
-  context = await browser.newContext();
-  pageErrors = [];
-  return context;
-}
-
-/** A loaded page in the current context (`init`: an init script for this page only). */
-async function newPage(init) {
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  if (init) await page.addInitScript(init);
-  await page.goto(`${bed.base}/index.html`);
-  await page.waitForFunction(() => window.loaded === true, null, { timeout: WAIT });
-  return page;
-}
-
-/** `n` pages, each with one instance (created in order, page 0 first). */
-async function openPages(n, share = true, url = '/ws', options = {}) {
-  const pages = [];
-  for (let i = 0; i < n; i++) {
-    const page = await newPage();
-    await page.evaluate(([s, u, o]) => window.make(s, u, o), [share, url, options]);
-    pages.push(page);
-  }
-  return pages;
-}
-
-/** Waits until the page's instance is open and has fired `ready` more than `readies` times. */
-function untilOpen(page, readies = 0) {
-  return page.waitForFunction((r) => window.ws.state === 'open' && window.count('ready') > r, readies, { timeout: WAIT });
-}
-
-const stats = () => bed.stats();
-const untilStats = (check, what) => until(async () => check(await stats()), { timeout: WAIT, what });
-
-/** The index in `pages` of the page holding the leader's lock (asked in `pages[asker]`). */
-async function leaderIndex(pages, asker = 0) {
-  const { held } = await pages[asker].evaluate(() => navigator.locks.query());
-  const hub = held.filter((l) => l.name.startsWith('rebound-ws:') && !l.name.includes(':member:'));
-  assert.equal(hub.length, 1, `one leader lock: ${JSON.stringify(held)}`);
-  const probes = await Promise.all(pages.map((p) => (p.isClosed() ? null : p.evaluate(() => window.probe).catch(() => null))));
-  const index = probes.findIndex((probe) => probe && held.some((l) => l.name === probe && l.clientId === hub[0].clientId));
-  assert.ok(index >= 0, 'the leader lock is held by one of the pages');
-  return index;
-}
-
-/** Asserts that `list` holds every item of `expected` exactly once, in that order. */
-function assertOnceInOrder(list, expected, what) {
-  const mine = list.filter((m) => expected.includes(m));
-  assert.deepEqual(mine, expected, `${what}: each exactly once, in order`);
-}
+const h = useSharePages();
+const { newContext, newPage, openPages, untilOpen, stats, untilStats, leaderIndex } = h;
 
 /** Common part of the failover tests: 3 pages open, pre-failover sends acknowledged by the bed. */
 async function threeOpen() {
@@ -164,7 +49,7 @@ test('3 pages sharing: one server connection, every page open with open and read
     assert.deepEqual(seen, { state: 'open', readyState: 1, opens: 1, readies: 1 });
   }
   assert.equal(await leaderIndex(pages, 2), 0, 'the first page leads');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test('a server message reaches every page exactly once', async () => {
@@ -180,7 +65,7 @@ test('a server message reaches every page exactly once', async () => {
   }
   const s = await stats();
   assert.deepEqual(s.connections.map((c) => c.received), [['push-1', 'push-2']]);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test('sends from 3 pages, interleaved: all arrive once, each page in its order', async () => {
@@ -204,7 +89,7 @@ test('sends from 3 pages, interleaved: all arrive once, each page in its order',
   const received = s.connections[0].received;
   assert.equal(received.length, 3 * N, 'nothing more');
   for (let i = 0; i < 3; i++) assertOnceInOrder(received, Array.from({ length: N }, (_, j) => `p${i}-${j}`), `page ${i}`);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test('the leading page closes: one new connection, the others open again, sends made meanwhile arrive once in order', async () => {
@@ -227,13 +112,13 @@ test('the leading page closes: one new connection, the others open again, sends 
   }
   assert.deepEqual(s.connections[0].received.filter((m) => m.startsWith('during-')), [], 'nothing sent during the failover reached the old connection');
   assert.notEqual(await leaderIndex(followers), -1, 'a follower leads now');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test("the leading page's renderer crashes: one new connection, the others open again", async () => {
   const { pages, leader, followers } = await threeOpen();
   const readies = await Promise.all(followers.map((p) => p.evaluate(() => window.count('ready'))));
-  const cdp = await context.newCDPSession(pages[leader]);
+  const cdp = await h.context.newCDPSession(pages[leader]);
   const crashed = new Promise((resolve) => pages[leader].once('crash', resolve));
   cdp.send('Page.crash').catch(() => {}); // settles only when the context closes: not awaited
   await crashed;
@@ -242,7 +127,7 @@ test("the leading page's renderer crashes: one new connection, the others open a
   const all = s.connections.flatMap((c) => c.received);
   for (let i = 0; i < followers.length; i++) assertOnceInOrder(all, [`during-${i}`, `after-${i}`], `follower ${i}`);
   assert.equal(s.connections[0].open, false, 'the crashed page’s connection is gone');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test('a request in flight in a follower when the leader goes settles (never hangs); requests work after', async (t) => {
@@ -256,7 +141,7 @@ test('a request in flight in a follower when the leader goes settles (never hang
       );
     }, message);
   // Follower 0: sent on a socket the bed has stopped reading (its reply never comes).
-  await bed.control('blackhole', { ms: 5000 });
+  await h.bed.control('blackhole', { ms: 5000 });
   await request(followers[0], { type: 'slow', n: 0 });
   await followers[0].waitForFunction(() => window.ws.stats.messagesSent >= 2, null, { timeout: WAIT });
   // Follower 1: asked right before the leader goes.
@@ -280,7 +165,7 @@ test('a request in flight in a follower when the leader goes settles (never hang
     const stray = await page.evaluate(() => window.log.filter((e) => e.t === 'message' && String(e.data).includes('"after"')).length);
     assert.equal(stray, 0, 'request replies are not dispatched as messages');
   }
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test("the last page's close() closes the shared socket (leader first, then follower first)", async () => {
@@ -304,11 +189,11 @@ test("the last page's close() closes the shared socket (leader first, then follo
     s = await stats();
     assert.equal(s.connections.length, 1, `${order}: none opened after`);
     assert.equal(await a.evaluate(() => window.count('message', 'still-here')), 0, `${order}: A, closed, got nothing`);
-    assert.deepEqual(pageErrors, []);
-    await context.close();
-    context = null;
+    assert.deepEqual(h.pageErrors, []);
+    await h.context.close();
+    h.context = null;
     await untilStats((s) => s.live === 0, 'no live connection');
-    await bed.reset();
+    await h.bed.reset();
   }
 });
 
@@ -331,7 +216,7 @@ test('different keys or URLs do not share', async () => {
   }
   const received = (await stats()).connections.map((c) => c.received).sort();
   assert.deepEqual(received, [['to-a'], ['to-b'], ['to-plain'], ['to-x']]);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test('without Web Locks, share: true gives each page its own working socket', async () => {
@@ -351,7 +236,7 @@ test('without Web Locks, share: true gives each page its own working socket', as
   const s = await stats();
   assert.equal(s.connections.length, 2, 'a socket per page');
   assert.deepEqual(s.connections.map((c) => c.received).sort(), [['echo-0'], ['echo-1']]);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test("options that differ: the leading page's win, the other page is warned once", async () => {
@@ -365,13 +250,13 @@ test("options that differ: the leading page's win, the other page is warned once
   assert.equal(warnings.length, 1, JSON.stringify(warnings));
   assert.match(warnings[0], /options differ from the leading tab's.*heartbeat=5000.*heartbeat=1000/);
   assert.deepEqual(await first.evaluate(() => window.warnings), []);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test('the share module is fetched only by pages that share', async () => {
   await newContext();
   const fetched = [];
-  context.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  h.context.on('request', (request) => fetched.push(new URL(request.url()).pathname));
   const [plain] = await openPages(1, false);
   await untilOpen(plain);
   assert.ok(fetched.includes('/rebound.wasm'), fetched.join(' '));
@@ -392,7 +277,7 @@ test('a leading page whose app closed keeps serving; when the last other page go
   await untilStats((s) => s.connections.length === 1 && s.connections[0].received.includes('still-served'), 'the leader still serves the other page');
   await second.close(); // its lock goes with it; no close(), no leave message
   await untilStats((s) => s.live === 0, 'the shared socket closed once no member is left');
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });
 
 test('startClosed: nothing connects until reconnect(); then it shares the one socket', async () => {
@@ -405,5 +290,5 @@ test('startClosed: nothing connects until reconnect(); then it shares the one so
   await idle.evaluate(() => window.ws.reconnect());
   await untilOpen(idle);
   assert.equal((await stats()).connections.length, 1);
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(h.pageErrors, []);
 });

@@ -13,7 +13,11 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Launches it; `args` are added to CHROMIUM_ARGS (e.g. `--ignore-certificate-errors`). */
-export function launchChromium({ args = [] } = {}) {
-  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...args], headless: true });
+/**
+ * Launches it; `args` are added to CHROMIUM_ARGS (e.g. `--ignore-certificate-errors`);
+ * `ignoreDefaultArgs` drops some of Playwright's own (its background-throttling switches, for
+ * a browser that throttles hidden pages as a user's does).
+ */
+export function launchChromium({ args = [], ignoreDefaultArgs } = {}) {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...args], headless: true, ignoreDefaultArgs });
 }

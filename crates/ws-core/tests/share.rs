@@ -1,13 +1,16 @@
 //! The sharing policy: members and hubs over a modelled channel — each sender's messages in
 //! order, different senders' in any order (as `BroadcastChannel`), delivered to every other
 //! listener present at delivery time — with leaders dying at any point, their last messages
-//! lost or delivered late, and sockets closing, stopping, or refusing to send at once.
+//! lost or delivered late, sockets closing, stopping, or refusing to send at once, sends
+//! lost with a dying tab while still in its socket's buffer, the lock manager answered late,
+//! and forged hub messages on the channel.
 
 use std::collections::VecDeque;
 
 use proptest::prelude::*;
 use ws_core::share::{
-    channel_name, fingerprint, member_config, Hub, HubOutput, Member, MemberOutput, Wire, STOPPED_CODE,
+    channel_name, current_hub, fingerprint, member_config, HeldLock, Hub, HubOutput, Member, MemberOutput, Wire,
+    STOPPED_CODE,
 };
 use ws_core::{CloseKind, Config};
 
@@ -34,8 +37,18 @@ struct World {
     closing: bool,
     stopped: bool,
     channel: VecDeque<(From, Wire<Msg>)>,
+    /// On the socket, still in its buffer: lost if the tab dies or the socket drops.
+    buffered: Vec<Msg>,
+    /// What reached the server.
     transmitted: Vec<Msg>,
-    /// Acks a dying leader left on their way, lost or late (each may cause one duplicate).
+    /// Each message that reached the server, with the hub that sent it.
+    via: Vec<(u32, Msg)>,
+    /// Members waiting for the lock manager's answer ([`MemberOutput::CheckHub`]).
+    checks: VecDeque<usize>,
+    /// Forged hub messages posted.
+    forged: u64,
+    /// Sends that reached the server through a leader that died before the member took
+    /// their ack (each may go out once more).
     lost_acks: usize,
     warnings: Vec<String>,
     delivered: Vec<Vec<Msg>>,
@@ -54,7 +67,11 @@ impl World {
             closing: false,
             stopped: false,
             channel: VecDeque::new(),
+            buffered: Vec::new(),
             transmitted: Vec::new(),
+            via: Vec::new(),
+            checks: VecDeque::new(),
+            forged: 0,
             lost_acks: 0,
             warnings: Vec::new(),
             delivered: vec![Vec::new(); members],
@@ -71,6 +88,7 @@ impl World {
         while let Some(output) = self.members[i].poll_output() {
             match output {
                 MemberOutput::Post(wire) => self.channel.push_back((From::Member(i), wire)),
+                MemberOutput::CheckHub => self.checks.push_back(i),
                 MemberOutput::Opened { conn, .. } => self.open_links[i].push(conn),
                 MemberOutput::Closed { conn, code, .. } => {
                     self.links[i].retain(|c| *c != conn);
@@ -96,8 +114,9 @@ impl World {
                 HubOutput::Transmit { tab, seq, data } => {
                     assert!(self.socket_open, "transmitted on a socket that is not open");
                     if !self.closing {
-                        self.transmitted.push(data);
-                        hub.transmitted(tab, seq);
+                        self.buffered.push(data);
+                        hub.transmitted(tab, seq, 1);
+                        hub.drained(self.buffered.len() as u64); // still there: no ack yet
                     }
                 }
                 HubOutput::WatchMember { .. } => {}
@@ -138,6 +157,37 @@ impl World {
         self.pump_hub();
     }
 
+    /// The socket's buffer drains: what was in it reaches the server.
+    fn drain(&mut self) {
+        if let Some((id, hub)) = self.hub.as_mut() {
+            let id = *id;
+            self.via.extend(self.buffered.iter().map(|msg| (id, *msg)));
+            self.transmitted.append(&mut self.buffered);
+            hub.drained(0);
+            self.pump_hub();
+        }
+    }
+
+    /// The lock manager answers the oldest check: the hub leading at this moment.
+    fn answer_check(&mut self) {
+        if let Some(i) = self.checks.pop_front() {
+            let name = self.hub.as_ref().map(|(id, _)| format!("hub{id}"));
+            self.members[i].hub_checked(name);
+            self.pump_member(i);
+        }
+    }
+
+    /// Another page posts in a hub's name: a forged leader, ack (of everything) and close.
+    fn forge(&mut self, i: usize) {
+        let hub = String::from("forged");
+        let to = format!("tab{i}");
+        self.forged += 1;
+        self.channel.push_back((From::Hub(0), Wire::Leader { hub: hub.clone() }));
+        self.channel.push_back((From::Hub(0), Wire::Ack { hub: hub.clone(), to, seq: u64::MAX }));
+        let close = Wire::Close { hub, to: None, conn: None, code: 4000, reason: "forged".into(), clean: true };
+        self.channel.push_back((From::Hub(0), close));
+    }
+
     fn send(&mut self, i: usize) {
         if let Some(&conn) = self.open_links[i].first() {
             self.sent[i] += 1;
@@ -149,26 +199,28 @@ impl World {
     fn new_leader(&mut self) {
         if self.hub.is_none() {
             self.hubs += 1;
-            self.hub = Some((self.hubs, Hub::new(format!("hub{}", self.hubs), u64::from(self.hubs), "o".into())));
+            self.hub = Some((self.hubs, Hub::new(format!("hub{}", self.hubs), "o".into())));
             self.socket_open = false;
             self.stopped = false;
             self.pump_hub();
         }
     }
 
-    /// The leader's tab dies; what it posted is lost (`lose`) or still delivered, late. Its
-    /// acks still on their way may come too late either way: each may cost one duplicate
-    /// (a send it made, replayed by the member to the next leader).
+    /// The leader's tab dies; what it posted is lost (`lose`) or still delivered, late. Sends
+    /// it got out whose ack the member has not taken may go out again (replayed to the next
+    /// leader): the duplicates the documented at-least-once window allows.
     fn leader_dies(&mut self, lose: bool) {
         if let Some((id, _)) = self.hub.take() {
-            let acks =
-                self.channel.iter().filter(|(f, w)| *f == From::Hub(id) && matches!(w, Wire::Ack { .. })).count();
-            self.lost_acks += acks;
+            for i in 0..self.members.len() {
+                let acked = self.sent[i] - self.members[i].unacknowledged() as u32;
+                self.lost_acks += self.via.iter().filter(|(hub, (m, n))| *hub == id && *m == i && *n > acked).count();
+            }
             if lose {
                 self.channel.retain(|(f, _)| *f != From::Hub(id));
             }
             self.socket_open = false;
             self.closing = false;
+            self.buffered.clear(); // never left the dead tab
         }
     }
 
@@ -182,9 +234,11 @@ impl World {
             1 if self.socket_open => {
                 self.socket_open = false;
                 self.closing = false;
+                self.buffered.clear(); // the link dropped with it
                 hub.socket_closed(1006, "", false, None);
             }
             2 if !self.stopped => {
+                self.buffered.clear();
                 self.socket_open = false;
                 self.closing = false;
                 self.stopped = true;
@@ -192,8 +246,10 @@ impl World {
             }
             3 if self.socket_open => {
                 let n = self.transmitted.len() as u32;
-                hub.receive(Wire::Message { data: (usize::MAX, n) }); // ignored: members' only
-                self.channel.push_back((From::Hub(0), Wire::Message { data: (usize::MAX, n) }));
+                let hub_name = String::from(hub.id());
+                hub.receive(Wire::Message { hub: hub_name.clone(), data: (usize::MAX, n) }); // members' only
+                let id = self.hub.as_ref().map_or(0, |(id, _)| *id);
+                self.channel.push_back((From::Hub(id), Wire::Message { hub: hub_name, data: (usize::MAX, n) }));
             }
             4 if self.socket_open => self.closing = true,
             _ => {}
@@ -226,10 +282,14 @@ impl World {
 
     fn quiet(&mut self) {
         for _ in 0..10_000 {
-            if self.channel.is_empty() {
+            if self.channel.is_empty() && self.checks.is_empty() && self.buffered.is_empty() {
                 return;
             }
             self.deliver(0);
+            self.answer_check();
+            if self.socket_open {
+                self.drain();
+            }
         }
         panic!("the channel never went quiet");
     }
@@ -243,6 +303,9 @@ enum Action {
     LeaderDies(bool),
     NewLeader,
     Revive(usize),
+    Drain,
+    AnswerCheck,
+    Forge(usize),
 }
 
 fn action(members: usize) -> impl Strategy<Value = Action> {
@@ -253,15 +316,19 @@ fn action(members: usize) -> impl Strategy<Value = Action> {
         1 => any::<bool>().prop_map(Action::LeaderDies),
         2 => Just(Action::NewLeader),
         1 => (0..members).prop_map(Action::Revive),
+        3 => Just(Action::Drain),
+        3 => Just(Action::AnswerCheck),
+        1 => (0..members).prop_map(Action::Forge),
     ]
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2_000))]
 
-    /// Whatever the interleaving of sends, deliveries, socket closes, stops and leaders
-    /// dying: every accepted send reaches a socket, each member's in its order (by first
-    /// arrival), and a send goes out twice only when a dying leader took its ack along.
+    /// Whatever the interleaving of sends, deliveries, socket closes, stops, leaders dying
+    /// with sends in their buffer, late lock answers and forged hub messages: every accepted
+    /// send reaches the server, each member's in its order (by first arrival), and a send
+    /// goes out twice only when a dying leader took its ack along.
     #[test]
     fn every_send_goes_out_once_in_order_across_failovers(
         members in 1usize..4,
@@ -276,6 +343,9 @@ proptest! {
                 Action::LeaderDies(lose) => world.leader_dies(lose),
                 Action::NewLeader => world.new_leader(),
                 Action::Revive(i) if i < members => world.revive(i),
+                Action::Drain => world.drain(),
+                Action::AnswerCheck => world.answer_check(),
+                Action::Forge(i) if i < members => world.forge(i),
                 _ => {}
             }
         }
@@ -355,14 +425,45 @@ fn sends_are_not_taken_while_the_socket_is_down() {
     hub.receive(Wire::Send { tab: "a".into(), conn: 1, hub: "h".into(), epoch: 1, seq: 2, data: 9 });
     assert_eq!(hub.poll_output(), Some(HubOutput::Transmit { tab: "a".into(), seq: 2, data: 9 }));
     assert_eq!(hub.poll_output(), None, "acknowledged only once the socket sent it");
-    hub.transmitted("a".into(), 2);
-    assert_eq!(hub.poll_output(), Some(HubOutput::Post(Wire::Ack { to: "a".into(), seq: 2 })));
+    hub.transmitted("a".into(), 2, 10);
+    hub.drained(10);
+    assert_eq!(hub.poll_output(), None, "still in the socket's buffer");
+    hub.drained(0);
+    assert_eq!(hub.poll_output(), Some(HubOutput::Post(Wire::Ack { hub: "h".into(), to: "a".into(), seq: 2 })));
+}
+
+/// Issue 16: acknowledging when `send()` returned lost what a dying tab still had buffered.
+#[test]
+fn a_send_is_acknowledged_once_the_buffer_drained_past_it_one_ack_per_member() {
+    let mut hub: Hub<u8> = started("o");
+    hub.socket_opened("u".into(), "p".into());
+    hub.transmitted("a".into(), 1, 100); // bytes 0..100
+    hub.transmitted("b".into(), 1, 5); // 100..105
+    hub.transmitted("a".into(), 2, 50); // 105..155
+    hub.drained(155 - 99); // 99 bytes left the buffer: a's first is not all gone
+    assert_eq!(hub.poll_output(), None);
+    hub.drained(50); // 105 gone: a1 and b1
+    let ack = |to: &str, seq| Some(HubOutput::Post(Wire::Ack { hub: "h".into(), to: to.into(), seq }));
+    assert_eq!(hub.poll_output(), ack("a", 1));
+    assert_eq!(hub.poll_output(), ack("b", 1));
+    assert_eq!(hub.poll_output(), None);
+    assert!(hub.awaiting_drain());
+    hub.transmitted("a".into(), 3, 1);
+    hub.drained(0); // empty: everything went
+    assert_eq!(hub.poll_output(), ack("a", 3));
+    assert!(!hub.awaiting_drain());
+    // What a closing socket still held is never acknowledged: the member replays it.
+    hub.transmitted("a".into(), 4, 1);
+    hub.socket_closed(1006, "", false, None);
+    hub.drained(0);
+    assert!(matches!(hub.poll_output(), Some(HubOutput::Post(Wire::Close { .. }))));
+    assert_eq!(hub.poll_output(), None);
 }
 
 /// A hub past its announcement and first member check (someone is there).
 fn started<T: PartialEq + std::fmt::Debug>(options: &str) -> Hub<T> {
-    let mut hub = Hub::new("h".into(), 1, options.into());
-    assert_eq!(hub.poll_output(), Some(HubOutput::Post(Wire::Leader { hub: "h".into(), term: 1 })));
+    let mut hub = Hub::new("h".into(), options.into());
+    assert_eq!(hub.poll_output(), Some(HubOutput::Post(Wire::Leader { hub: "h".into() })));
     assert_eq!(hub.poll_output(), Some(HubOutput::CheckMembers { leaving: String::new() }));
     hub.members_checked(true);
     hub
@@ -370,7 +471,7 @@ fn started<T: PartialEq + std::fmt::Debug>(options: &str) -> Hub<T> {
 
 #[test]
 fn a_hub_started_for_no_one_ends_and_a_watched_member_going_is_checked() {
-    let mut hub: Hub<u8> = Hub::new("h".into(), 1, "o".into());
+    let mut hub: Hub<u8> = Hub::new("h".into(), "o".into());
     hub.poll_output();
     hub.poll_output();
     hub.members_checked(false);
@@ -386,42 +487,79 @@ fn a_hub_started_for_no_one_ends_and_a_watched_member_going_is_checked() {
     assert_eq!(hub.poll_output(), Some(HubOutput::End));
 }
 
+/// A member that follows `hub` (the lock manager confirmed it), its link `conn` waiting.
+fn following(hub: &str) -> (Member<u8>, u32) {
+    let mut member: Member<u8> = Member::new("a".into(), "o".into());
+    let conn = member.connect();
+    member.poll_output();
+    member.receive(Wire::Leader { hub: hub.into() });
+    assert_eq!(member.poll_output(), Some(MemberOutput::CheckHub));
+    member.hub_checked(Some(hub.into()));
+    assert!(matches!(member.poll_output(), Some(MemberOutput::Post(Wire::Hello { .. }))));
+    (member, conn)
+}
+
+fn open(hub: &str, conn: u32) -> Wire<u8> {
+    Wire::Open { to: "a".into(), conn, hub: hub.into(), epoch: 1, url: "u".into(), protocol: "".into() }
+}
+
+fn close(hub: &str) -> Wire<u8> {
+    Wire::Close { to: None, conn: None, code: 1006, reason: "".into(), clean: false, hub: hub.into() }
+}
+
 /// Found in review: `BroadcastChannel` orders one sender's messages, not different senders'.
 /// A replaced hub's late `Open` or `Close` must not tie a link to it or close the new one's.
 #[test]
 fn a_late_open_or_close_from_a_replaced_hub_is_ignored() {
-    let mut member: Member<u8> = Member::new("a".into(), "o".into());
-    let conn = member.connect();
-    member.receive(Wire::Leader { hub: "h1".into(), term: 1 });
-    member.receive(Wire::Leader { hub: "h2".into(), term: 2 });
-    let term = |hub: &str| if hub == "h1" { 1 } else { 2 };
-    let open = |hub: &str| Wire::Open {
-        to: "a".into(),
-        conn,
-        hub: hub.into(),
-        term: term(hub),
-        epoch: 1,
-        url: "u".into(),
-        protocol: "".into(),
-    };
-    member.receive(open("h1"));
-    member.receive(Wire::Leader { hub: "h1".into(), term: 1 });
+    let (mut member, conn) = following("h1");
+    member.receive(Wire::Leader { hub: "h2".into() });
+    assert_eq!(member.poll_output(), Some(MemberOutput::CheckHub));
+    member.hub_checked(Some("h2".into()));
+    member.receive(open("h1", conn));
+    member.receive(Wire::Leader { hub: "h1".into() });
     assert!(member.send(conn, 1).is_err(), "not opened by the replaced hub");
-    member.receive(open("h2"));
+    member.receive(open("h2", conn));
     assert!(member.send(conn, 1).is_ok());
-    let close = |hub: &str| Wire::Close {
-        to: None,
-        conn: None,
-        code: 1006,
-        reason: "".into(),
-        clean: false,
-        hub: hub.into(),
-        term: term(hub),
-    };
     member.receive(close("h1"));
     assert!(member.send(conn, 2).is_ok(), "still open on h2");
     member.receive(close("h2"));
     assert!(member.send(conn, 3).is_err());
+}
+
+/// Issue 16: one `{t: 'leader'}` with a newer term from another page stalled every tab.
+/// Only the lock manager's word makes a member follow a hub; no clock is involved.
+#[test]
+fn a_forged_hub_is_ignored_counted_and_cannot_close_or_acknowledge() {
+    let (mut member, conn) = following("h1");
+    member.receive(open("h1", conn));
+    while member.poll_output().is_some() {}
+    member.send(conn, 7).unwrap();
+    member.poll_output();
+    member.receive(Wire::Leader { hub: "forged".into() });
+    assert_eq!(member.poll_output(), Some(MemberOutput::CheckHub));
+    member.receive(Wire::Ack { hub: "forged".into(), to: "a".into(), seq: u64::MAX });
+    member.receive(close("forged"));
+    member.receive(Wire::Message { hub: "forged".into(), data: 1 });
+    assert_eq!(member.poll_output(), None, "one check at a time, nothing closed or delivered");
+    member.hub_checked(Some("h1".into())); // the lock manager: h1 still leads
+    assert_eq!(member.poll_output(), Some(MemberOutput::CheckHub), "asked again: others spoke meanwhile");
+    member.hub_checked(Some("h1".into()));
+    assert_eq!(member.poll_output(), None);
+    assert_eq!(member.unacknowledged(), 1, "a forged ack frees nothing");
+    assert!(member.send(conn, 8).is_ok(), "still open");
+    assert_eq!(member.ignored(), 3);
+    assert_eq!(member.hub(), Some("h1"));
+}
+
+#[test]
+fn the_lock_manager_names_the_hub_held_by_the_leaders_client() {
+    let held = |locks: &[(&'static str, &'static str)]| -> Vec<HeldLock<'static>> {
+        locks.iter().map(|(name, client)| HeldLock { name, exclusive: true, client }).collect()
+    };
+    assert_eq!(current_hub("g", &held(&[("g", "1"), ("g:hub:h", "1")])), Some("h"));
+    assert_eq!(current_hub("g", &held(&[("g", "1"), ("g:hub:h", "2")])), None, "a forger's lock");
+    assert_eq!(current_hub("g", &held(&[("g:hub:h", "1")])), None, "no leader");
+    assert_eq!(current_hub("g", &held(&[("g", "1"), ("gx:hub:h", "1")])), None, "another group");
 }
 
 #[test]
@@ -445,6 +583,7 @@ fn the_last_member_leaving_ends_the_hub_once() {
 fn differing_options_warn_the_member_once_and_the_hubs_win() {
     let mut hub: Hub<u8> = started("hub-options");
     let mut member: Member<u8> = Member::new("a".into(), "my-options".into());
+    member.hub_checked(Some("h".into()));
     for _ in 0..2 {
         member.connect();
         while let Some(MemberOutput::Post(wire)) = member.poll_output() {
@@ -483,5 +622,6 @@ fn members_run_without_heartbeat_or_verification_and_retry_the_link_quickly() {
     assert_eq!(member.max_retries(), None);
     assert_eq!(member.verify_timeout_ms(), None);
     assert_ne!(fingerprint(&app), fingerprint(&Config::default()));
-    assert_eq!(channel_name("chat", None, &[]), "rebound-ws:chat:provider:");
+    assert!(fingerprint(&member).starts_with("delay=0.."), "a failover waits on no timer");
+    assert_eq!(channel_name("chat", None, &[]), "rebound-ws/2:chat:provider:");
 }

@@ -25,7 +25,7 @@ use ws_core::{
 use crate::errors::{check_close, is_array, js_error, ErrorKind};
 use crate::options::{read_js, request_timeout, DEFAULT_REQUEST_TIMEOUT_MS};
 use crate::payload::Payload;
-use crate::share::{can_share, member_setup};
+use crate::share::{can_share, member_setup, opaque_origin, OPAQUE_ORIGIN};
 use crate::url::resolve_url;
 
 #[wasm_bindgen]
@@ -125,6 +125,8 @@ pub struct Core {
     settings: Object,
     /// `None`: every attempt asks the app's URL provider.
     url: Option<String>,
+    /// A `share` member: its sockets are links to the leading tab's, which has the URL.
+    member: bool,
     request_timeout_ms: u64,
     /// The deadline the wrapper's timer is armed for.
     armed: Option<u64>,
@@ -143,8 +145,14 @@ impl Core {
     pub fn new(url: JsValue, protocols: JsValue, options: JsValue, sink: Sink, seed: f64) -> Result<Core, JsValue> {
         let mut setup = read_js(&url, &protocols, &options)?;
         let share = Reflect::get(&setup.settings, &"share".into()).unwrap_or(JsValue::FALSE);
-        if (share.is_truthy() || share.is_string()) && can_share() {
+        let wanted = share.is_truthy() || share.is_string();
+        let member = wanted && can_share();
+        if member {
             member_setup(&mut setup, &share, &protocols);
+        } else if wanted && opaque_origin() {
+            if let Ok(warnings) = Reflect::get(&setup.settings, &"warnings".into()) {
+                js_sys::Array::from(&warnings).push(&OPAQUE_ORIGIN.into());
+            }
         }
         let request_timeout_ms = Reflect::get(&setup.settings, &"requestTimeout".into())
             .ok()
@@ -160,6 +168,7 @@ impl Core {
         }
         Ok(Core {
             status,
+            member,
             engine,
             sink,
             url: Reflect::get(&setup.settings, &"url".into()).ok().and_then(|u| u.as_string()),
@@ -502,6 +511,9 @@ impl Core {
     fn open(&mut self, now: u64, conn: ConnId, url: &str) {
         if self.engine.current_conn() != Some(conn) {
             return; // abandoned while the provider was resolving
+        }
+        if self.member {
+            return self.sink.open_socket(conn.0, url); // a link: no URL to resolve or check
         }
         match resolve_url(url) {
             Ok(url) => self.sink.open_socket(conn.0, &url),

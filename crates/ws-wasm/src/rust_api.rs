@@ -13,7 +13,7 @@ pub use crate::driver::Busy;
 use crate::driver::{Driver, Host, Notice, Setup, Shared};
 pub use crate::options::{Options, Verify, VerifyPredicate};
 use crate::payload::Payload;
-use crate::share::{can_share, share_fingerprint};
+use crate::share::{can_share, opaque_origin, share_fingerprint, OPAQUE_ORIGIN};
 use crate::share_link::{ConnectHub, HubEvent, HubSocket, ShareLink};
 use crate::url::resolve_url;
 
@@ -181,6 +181,9 @@ impl Socket {
         let url = resolve_url(url)?;
         let protocols: js_sys::Array = options.protocols.iter().map(|p| JsValue::from(p.as_str())).collect();
         let mut config = options.engine_config();
+        if options.share.is_some() && opaque_origin() {
+            web_sys::console::warn_1(&OPAQUE_ORIGIN.into());
+        }
         let share = options.share.as_deref().filter(|_| can_share()).and_then(|key| {
             let fingerprint = share_fingerprint(
                 &config,
@@ -341,11 +344,15 @@ impl Socket {
 
 /// The leading tab's socket, as its hub uses it.
 impl HubSocket for Socket {
-    fn send(&self, data: JsValue) -> bool {
-        let open = self.state() == Ok(State::Open)
-            && self.queued().is_ok_and(|(n, _)| n == 0)
-            && self.websocket().ok().flatten().is_some_and(|ws| ws.ready_state() == web_sys::WebSocket::OPEN);
-        open && matches!(Socket::send(self, data), Ok(SendStatus::Sent { .. }))
+    fn send(&self, data: JsValue) -> Option<u64> {
+        let ws = self.websocket().ok().flatten().filter(|ws| ws.ready_state() == web_sys::WebSocket::OPEN)?;
+        let ready = self.state() == Ok(State::Open) && self.queued().is_ok_and(|(n, _)| n == 0);
+        let before = ws.buffered_amount();
+        let sent = ready && matches!(Socket::send(self, data), Ok(SendStatus::Sent { .. }));
+        sent.then(|| u64::from(ws.buffered_amount().saturating_sub(before)))
+    }
+    fn buffered(&self) -> u64 {
+        self.websocket().ok().flatten().map_or(0, |ws| u64::from(ws.buffered_amount()))
     }
     fn reconnect(&self) {
         let _ = Socket::reconnect(self);

@@ -11,15 +11,26 @@ use ws_core::Config;
 
 use crate::options::JsSetup;
 
-/// Whether tabs can share here: `BroadcastChannel` and Web Locks (`navigator.locks`).
-/// Elsewhere (Node, browsers before 2022) `share` is accepted and each instance has its
-/// own socket.
+/// Whether tabs can share here: `BroadcastChannel` and Web Locks (`navigator.locks`), on an
+/// origin that is not opaque. Elsewhere (Node, browsers before 2022) `share` is accepted and
+/// each instance has its own socket; on an opaque origin too, with [`OPAQUE_ORIGIN`] said.
 pub fn can_share() -> bool {
     let global = js_sys::global();
     let get = |target: &JsValue, name: &str| Reflect::get(target, &name.into()).unwrap_or(JsValue::UNDEFINED);
     let navigator = get(&global, "navigator");
     let locks = if navigator.is_object() { get(&navigator, "locks") } else { JsValue::UNDEFINED };
-    get(&global, "BroadcastChannel").is_function() && locks.is_object() && get(&locks, "request").is_function()
+    let apis =
+        get(&global, "BroadcastChannel").is_function() && locks.is_object() && get(&locks, "request").is_function();
+    apis && !opaque_origin()
+}
+
+/// What an instance that asked for `share` on an opaque origin is told (once per page).
+pub const OPAQUE_ORIGIN: &str = "rebound-ws: share: this page's origin is opaque (a sandboxed frame without \
+allow-same-origin, or a data: URL), where Web Locks refuse every request: this instance opens a socket of its own";
+
+/// Whether this page's origin is opaque (`self.origin` is `"null"`).
+pub fn opaque_origin() -> bool {
+    Reflect::get(&js_sys::global(), &"origin".into()).ok().and_then(|o| o.as_string()).is_some_and(|o| o == "null")
 }
 
 /// The options tabs compare: the engine's socket-level ones and the face's messages.
@@ -37,6 +48,9 @@ pub fn share_fingerprint(config: &Config, heartbeat: (&JsValue, &JsValue), verif
     all
 }
 
+/// A provider-fed member's URL until its link opens (then it reads the shared socket's).
+const MEMBER_URL: &str = "wss://rebound-ws.shared/";
+
 /// Turns the JS face's checked setup into a member's (where tabs can share): the engine
 /// runs [`member_config`], the wrapper skips the heartbeat and verification (the hub runs
 /// them), and the settings gain `shareName` (the channel and lock name) and
@@ -53,10 +67,12 @@ pub fn member_setup(setup: &mut JsSetup, share: &JsValue, protocols: &JsValue) {
         None => alloc::vec::Vec::new(),
     };
     let list: alloc::vec::Vec<&str> = list.iter().map(String::as_str).collect();
+    // A provider's identity is the key alone (`read_js` refused a provider without one).
     let name = channel_name(&key, get("url").as_string().as_deref(), &list);
     if get("url").is_function() {
-        // The leading tab's provider gives the socket its URL; members never call theirs.
-        let _ = Reflect::set(settings, &"url".into(), &"ws://rebound-ws.shared/".into());
+        // The leading tab's provider gives the socket its URL; members never call, resolve or
+        // check one (`Core` opens a member's links without looking at it).
+        let _ = Reflect::set(settings, &"url".into(), &MEMBER_URL.into());
     }
     setup.config = member_config(&setup.config);
     let set = |name: &str, value: JsValue| {

@@ -7,25 +7,30 @@
 //! channel runs a hub: an ordinary `Socket` with the app's options, relayed to everyone,
 //! kept until the last member has gone (it outlives the `Socket` that started it).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    AbortController, BroadcastChannel, CloseEvent, CloseEventInit, MessageEvent, MessageEventInit, WebSocket,
+    AbortController, BroadcastChannel, CloseEvent, CloseEventInit, MessageChannel, MessageEvent, MessageEventInit,
+    WebSocket,
 };
-use ws_core::share::{Hub, HubOutput, Member, MemberOutput, Wire};
+use ws_core::share::{
+    any_member, current_hub, hub_lock, member_lock, Hub, HubOutput, Member, MemberOutput, Wire, DRAIN_POLL_MS,
+};
 use ws_core::CloseKind;
 
-use crate::share_wire::{term_now, wire_from_js, wire_to_js};
+use crate::share_wire::{as_held, held_locks, wire_from_js, wire_to_js};
 
 /// What a hub needs of the socket it runs (the Rust face's `Socket`, with the app's options).
 pub(crate) trait HubSocket {
-    /// Sends if it goes out now (the socket open, nothing queued ahead); `false`, and
-    /// nothing sent or queued, otherwise.
-    fn send(&self, data: JsValue) -> bool;
+    /// Sends if it goes out now (the socket open, nothing queued ahead): what it added to
+    /// the socket's `bufferedAmount`; `None`, and nothing sent or queued, otherwise.
+    fn send(&self, data: JsValue) -> Option<u64>;
+    /// The socket's `bufferedAmount` now.
+    fn buffered(&self) -> u64;
     /// Tries again after a stop.
     fn reconnect(&self);
     /// Closes for good.
@@ -92,19 +97,44 @@ struct Joined {
     release: Function,
 }
 
+/// Runs `callback` in a later task: a message to ourselves, which, unlike `setTimeout(0)`,
+/// background tabs do not delay by a second or more.
+fn next_task(callback: impl FnOnce() + 'static) {
+    let Ok(channel) = MessageChannel::new() else { return };
+    let port = channel.port1();
+    let kept = port.clone();
+    let run = Closure::once_into_js(move |_: JsValue| {
+        kept.set_onmessage(None);
+        kept.close();
+        callback();
+    });
+    port.set_onmessage(Some(run.unchecked_ref()));
+    let _ = channel.port2().post_message(&JsValue::UNDEFINED);
+}
+
+/// `then(done, done)` on `promise`, with a function that frees itself when called.
+fn then(promise: &Promise, done: impl FnOnce(JsValue) + 'static) {
+    let done = Closure::once_into_js(done);
+    if let Ok(then) = Reflect::get(promise, &"then".into()) {
+        let _ = then.unchecked_ref::<Function>().call2(promise, &done, &done);
+    }
+}
+
 /// Asks for the Web Lock `name`; `granted` runs when it is given (its result, a promise,
 /// holds the lock until it settles). The callback lives until the request settles —
 /// granted and released, or aborted — and is freed then, never while JS can still call it.
-fn request_lock(name: &str, options: &JsValue, granted: impl FnOnce() -> JsValue + 'static) {
+/// Returns the request's promise (`undefined` if the lock manager refused the request).
+fn request_lock(name: &str, options: &JsValue, granted: impl FnOnce() -> JsValue + 'static) -> JsValue {
     let callback: Closure<dyn FnMut() -> JsValue> = Closure::once(granted);
     let function: JsValue = callback.as_ref().clone();
     let kept = RefCell::new(Some(callback));
-    let settled = Closure::once_into_js(move |_: JsValue| drop(kept.borrow_mut().take()));
-    if let Ok(promise) = locks().request(name, options, function.unchecked_ref()) {
-        // `then(settled, settled)`: an aborted request rejects, which is the point.
-        if let Ok(then) = Reflect::get(&promise, &"then".into()) {
-            let _ = then.unchecked_ref::<Function>().call2(&promise, &settled, &settled);
+    match locks().request(name, options, function.unchecked_ref()) {
+        Ok(promise) => {
+            // Settled either way: an aborted request rejects, which is the point.
+            then(&promise, move |_| drop(kept.borrow_mut().take()));
+            promise.into()
         }
+        Err(_) => JsValue::UNDEFINED,
     }
 }
 
@@ -162,6 +192,19 @@ impl ShareLink {
         self.perform();
     }
 
+    /// Asks the lock manager which hub leads and tells the member.
+    fn check_hub(&self) {
+        let Ok(query) = locks().query() else { return };
+        let (weak, name) = (self.me.clone(), self.name.clone());
+        then(&query, move |snapshot| {
+            let Some(link) = weak.upgrade() else { return };
+            let locks = held_locks(&snapshot);
+            let leading = current_hub(&name, &as_held(&locks)).map(String::from);
+            link.member.borrow_mut().hub_checked(leading);
+            link.perform();
+        });
+    }
+
     /// Makes the look-alike a member's engine opens (it asks the hub for the socket).
     pub(crate) fn open_socket(&self, url: &str) -> WebSocket {
         let object: JsValue = Object::new().into();
@@ -204,6 +247,7 @@ impl ShareLink {
                 MemberOutput::Post(wire) => {
                     let _ = self.channel.post_message(&wire_to_js(wire));
                 }
+                MemberOutput::CheckHub => self.check_hub(),
                 MemberOutput::Opened { conn, url, protocol } => {
                     let Some(ws) = socket(conn) else { continue };
                     set(&ws, "readyState", &1.into());
@@ -223,7 +267,7 @@ impl ShareLink {
                     // As a WebSocket: CLOSED now, the close event in a later task; the
                     // look-alike's functions go with it.
                     let weak = self.me.clone();
-                    let later = Closure::once_into_js(move || {
+                    next_task(move || {
                         let taken = weak.upgrade().and_then(|link| {
                             let mut sockets = link.sockets.borrow_mut();
                             let at = sockets.iter().position(|s| s.0 == conn)?;
@@ -232,7 +276,6 @@ impl ShareLink {
                         fire(&ws, "onclose", &event);
                         drop(taken);
                     });
-                    set_timeout(&later, 0);
                 }
                 MemberOutput::Deliver(data) => {
                     let init = MessageEventInit::new();
@@ -260,9 +303,16 @@ impl ShareLink {
         let mut release = None;
         let held = Promise::new(&mut |resolve, _| release = Some(resolve));
         let Some(release) = release else { return };
-        request_lock(&format!("{}:member:{}", self.name, self.tab), &options, move || held.into());
+        request_lock(&member_lock(&self.name, &self.tab), &options, move || held.into());
         let (name, fingerprint, connect_hub) = (self.name.clone(), self.options.clone(), self.connect_hub.clone());
-        request_lock(&self.name.clone(), &options, move || HubRunner::start(name, fingerprint, &connect_hub));
+        // The leader's lock, then the hub's own (members follow a hub only when the lock
+        // manager shows both): held until the hub ends.
+        request_lock(&self.name.clone(), &options, move || {
+            let mut id = unique_tab();
+            id.push_str("/hub");
+            let lock = hub_lock(&name, &id);
+            request_lock(&lock, &Object::new(), move || HubRunner::start(name, id, fingerprint, &connect_hub))
+        });
         *self.joined.borrow_mut() = Some(Joined { abort, release });
     }
 
@@ -301,6 +351,8 @@ fn fire(target: &JsValue, handler: &str, event: &JsValue) {
 /// The leading tab's end: the real socket, relayed to every member.
 struct HubRunner {
     name: String,
+    /// A read of the socket's buffer is scheduled.
+    drain_poll: Cell<bool>,
     hub: RefCell<Hub<JsValue>>,
     socket: RefCell<Option<Box<dyn HubSocket>>>,
     channel: BroadcastChannel,
@@ -310,16 +362,16 @@ struct HubRunner {
 }
 
 impl HubRunner {
-    /// Runs in the tab granted the leader lock; the promise holds the lock until the end.
-    fn start(name: String, options: String, connect_hub: &ConnectHub) -> JsValue {
+    /// Runs in the tab granted the leader's lock and then the hub's own; the promise holds
+    /// both until the end.
+    fn start(name: String, id: String, options: String, connect_hub: &ConnectHub) -> JsValue {
         let Ok(channel) = BroadcastChannel::new(&name) else { return JsValue::UNDEFINED };
         let mut finish = None;
         let done = Promise::new(&mut |resolve, _| finish = Some(resolve));
-        let mut id = unique_tab();
-        id.push_str("/hub");
         let runner = Rc::new(HubRunner {
             name,
-            hub: RefCell::new(Hub::new(id, term_now(), options)),
+            drain_poll: Cell::new(false),
+            hub: RefCell::new(Hub::new(id, options)),
             socket: RefCell::default(),
             channel,
             on_message: RefCell::default(),
@@ -355,8 +407,9 @@ impl HubRunner {
                 self.hub.borrow_mut().socket_opened(url, protocol);
             }
             HubEvent::Message(data) => {
-                if !self.hub.borrow().ended() {
-                    let _ = self.channel.post_message(&wire_to_js(Wire::Message { data }));
+                let hub = self.hub.borrow();
+                if !hub.ended() {
+                    let _ = self.channel.post_message(&wire_to_js(Wire::Message { hub: hub.id().into(), data }));
                 }
             }
             HubEvent::Closed { code, reason, clean, stopped } => {
@@ -375,15 +428,17 @@ impl HubRunner {
                     let _ = self.channel.post_message(&wire_to_js(wire));
                 }
                 HubOutput::Transmit { tab, seq, data } => {
-                    // Acknowledged only if it went out now; otherwise the member sends it again.
-                    let sent = self.socket.borrow().as_ref().is_some_and(|socket| socket.send(data));
-                    if sent {
-                        self.hub.borrow_mut().transmitted(tab, seq);
+                    // Taken only if it goes out now (otherwise the member sends it again),
+                    // acknowledged once the socket's buffer has drained past it.
+                    let sent = self.socket.borrow().as_ref().and_then(|socket| socket.send(data));
+                    if let Some(bytes) = sent {
+                        self.hub.borrow_mut().transmitted(tab, seq, bytes);
+                        self.drain_later();
                     }
                 }
                 HubOutput::WatchMember { tab } => {
                     let weak = Rc::downgrade(self);
-                    let lock = format!("{}:member:{tab}", self.name);
+                    let lock = member_lock(&self.name, &tab);
                     // Shared mode: the member check counts only members' (exclusive) locks.
                     let shared = Object::new();
                     set(&shared, "mode", &"shared".into());
@@ -407,29 +462,35 @@ impl HubRunner {
         }
     }
 
+    /// Reads the socket's buffer every [`DRAIN_POLL_MS`] while sends wait for it to drain.
+    fn drain_later(self: &Rc<Self>) {
+        if self.drain_poll.replace(true) {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        let read = Closure::once_into_js(move || {
+            let Some(runner) = weak.upgrade() else { return };
+            runner.drain_poll.set(false);
+            let buffered = runner.socket.borrow().as_ref().map_or(0, |socket| socket.buffered());
+            runner.hub.borrow_mut().drained(buffered);
+            if runner.hub.borrow().awaiting_drain() {
+                runner.drain_later();
+            }
+            runner.perform();
+        });
+        set_timeout(&read, DRAIN_POLL_MS as i32);
+    }
+
     /// Whether a member other than `leaving` (whose lock may not be gone yet) holds its lock.
     fn check_members(self: &Rc<Self>, leaving: String) {
-        let mut prefix = self.name.clone();
-        prefix.push_str(":member:");
-        let gone = format!("{prefix}{leaving}");
+        let Ok(query) = locks().query() else { return };
         let runner = self.clone();
-        let answer = Closure::once_into_js(move |snapshot: JsValue| {
-            let held = Reflect::get(&snapshot, &"held".into()).unwrap_or(JsValue::UNDEFINED);
-            let any = js_sys::Array::from(&held).iter().any(|lock| {
-                let text =
-                    |key: &str| Reflect::get(&lock, &key.into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
-                let name = text("name");
-                text("mode") == "exclusive" && name.starts_with(&prefix) && name != gone
-            });
+        then(&query, move |snapshot| {
+            let locks = held_locks(&snapshot);
+            let any = any_member(&runner.name, &leaving, &as_held(&locks));
             runner.hub.borrow_mut().members_checked(any);
             runner.perform();
         });
-        // `then` with a function that frees itself when called (`Promise::then` wants a
-        // `Closure` kept alive elsewhere).
-        let then = locks().query().and_then(|promise| Ok((Reflect::get(&promise, &"then".into())?, promise)));
-        if let Ok((then, promise)) = then {
-            let _ = then.unchecked_ref::<Function>().call1(&promise, &answer);
-        }
     }
 
     fn end(self: &Rc<Self>) {

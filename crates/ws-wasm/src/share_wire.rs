@@ -5,10 +5,13 @@
 //! and for the npm share module (`rebound-share.wasm`), not for the main npm wasm.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use ws_core::share::{Hub, HubOutput, Member, MemberOutput, Wire};
+use ws_core::share::{
+    any_member, current_hub, hub_lock, member_lock, HeldLock, Hub, HubOutput, Member, MemberOutput, Wire,
+};
 use ws_core::CloseKind;
 
 fn set(target: &Object, name: &str, value: impl Into<JsValue>) {
@@ -21,10 +24,27 @@ fn object(kind: &str, tag: &str) -> Object {
     object
 }
 
-/// A new hub's term: the time it starts, in µs, with a random tie-break, so a later hub
-/// (the lock passes from one to the next) has a higher term.
-pub fn term_now() -> u64 {
-    (js_sys::Date::now() * 1000.0) as u64 + (js_sys::Math::random() * 1000.0) as u64
+/// The locks `navigator.locks.query()` reported held (`snapshot.held`), each as its name,
+/// whether it is exclusive, and its client id; anything malformed is left out.
+pub fn held_locks(snapshot: &JsValue) -> Vec<(String, bool, String)> {
+    let get = |target: &JsValue, name: &str| Reflect::get(target, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let held = get(snapshot, "held");
+    if !Array::is_array(&held) {
+        return Vec::new();
+    }
+    let lock = |lock: JsValue| {
+        Some((
+            get(&lock, "name").as_string()?,
+            get(&lock, "mode").as_string()? == "exclusive",
+            get(&lock, "clientId").as_string().unwrap_or_default(),
+        ))
+    };
+    Array::from(&held).iter().filter_map(lock).collect()
+}
+
+/// [`held_locks`] as the policy reads them.
+pub fn as_held(locks: &[(String, bool, String)]) -> Vec<HeldLock<'_>> {
+    locks.iter().map(|(name, exclusive, client)| HeldLock { name, exclusive: *exclusive, client }).collect()
 }
 
 /// A channel message as a plain object: `{ t: 'hello', tab, conn, options }` and so on.
@@ -59,34 +79,33 @@ pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
             o = object("t", "revive");
             set(&o, "tab", tab);
         }
-        Wire::Leader { hub, term } => {
+        Wire::Leader { hub } => {
             o = object("t", "leader");
             set(&o, "hub", hub);
-            set(&o, "term", term as f64);
         }
-        Wire::Open { to, conn, hub, term, epoch, url, protocol } => {
+        Wire::Open { to, conn, hub, epoch, url, protocol } => {
             o = object("t", "open");
             set(&o, "to", to);
             set(&o, "conn", conn);
             set(&o, "hub", hub);
-            set(&o, "term", term as f64);
             set(&o, "epoch", epoch);
             set(&o, "url", url);
             set(&o, "protocol", protocol);
         }
-        Wire::Message { data } => {
+        Wire::Message { hub, data } => {
             o = object("t", "message");
+            set(&o, "hub", hub);
             set(&o, "data", data);
         }
-        Wire::Ack { to, seq } => {
+        Wire::Ack { hub, to, seq } => {
             o = object("t", "ack");
+            set(&o, "hub", hub);
             set(&o, "to", to);
             set(&o, "seq", seq as f64);
         }
-        Wire::Close { to, conn, code, reason, clean, hub, term } => {
+        Wire::Close { to, conn, code, reason, clean, hub } => {
             o = object("t", "close");
             set(&o, "hub", hub);
-            set(&o, "term", term as f64);
             if let Some(to) = to {
                 set(&o, "to", to);
             }
@@ -97,8 +116,9 @@ pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
             set(&o, "reason", reason);
             set(&o, "wasClean", clean);
         }
-        Wire::Mismatch { to, options } => {
+        Wire::Mismatch { hub, to, options } => {
             o = object("t", "mismatch");
+            set(&o, "hub", hub);
             set(&o, "to", to);
             set(&o, "options", options);
         }
@@ -107,15 +127,16 @@ pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
     o.into()
 }
 
-/// A channel message back from a plain object; `None` for anything malformed (another
-/// version, another library on the same channel name): ignored, never a panic.
+/// A channel message back from a plain object; `None` for anything malformed (a field
+/// missing or of another type: another library on the same channel name, a hand-made post):
+/// ignored and counted, never a panic. Other releases never get here: the channel's name
+/// carries [`ws_core::share::VERSION`].
 pub fn wire_from_js(value: &JsValue) -> Option<Wire<JsValue>> {
     let field = |name: &str| Reflect::get(value, &name.into()).ok().filter(|v| !v.is_undefined());
     let text = |name: &str| field(name)?.as_string();
     let number = |name: &str| field(name)?.as_f64().filter(|n| *n >= 0.0 && (*n as u64) as f64 == *n);
     let small = |name: &str| number(name).filter(|n| *n <= u32::MAX as f64).map(|n| n as u32);
     let big = |name: &str| number(name).map(|n| n as u64);
-    let data = || field("data").unwrap_or(JsValue::UNDEFINED);
     if !value.is_object() {
         return None;
     }
@@ -128,51 +149,71 @@ pub fn wire_from_js(value: &JsValue) -> Option<Wire<JsValue>> {
             hub: text("hub")?,
             epoch: small("epoch")?,
             seq: big("seq")?,
-            data: data(),
+            data: field("data")?,
         },
         "leave" => Wire::Leave { tab: text("tab")? },
         "revive" => Wire::Revive { tab: text("tab")? },
-        "leader" => Wire::Leader { hub: text("hub")?, term: big("term")? },
+        "leader" => Wire::Leader { hub: text("hub")? },
         "open" => Wire::Open {
             to: text("to")?,
             conn: small("conn")?,
             hub: text("hub")?,
-            term: big("term")?,
             epoch: small("epoch")?,
             url: text("url")?,
-            protocol: text("protocol").unwrap_or_default(),
+            protocol: text("protocol")?,
         },
-        "message" => Wire::Message { data: data() },
-        "ack" => Wire::Ack { to: text("to")?, seq: big("seq")? },
+        "message" => Wire::Message { hub: text("hub")?, data: field("data")? },
+        "ack" => Wire::Ack { hub: text("hub")?, to: text("to")?, seq: big("seq")? },
         "close" => Wire::Close {
             hub: text("hub")?,
-            term: big("term")?,
             to: text("to"),
             conn: small("conn"),
             code: small("code").filter(|c| *c <= u16::MAX as u32)? as u16,
-            reason: text("reason").unwrap_or_default(),
-            clean: field("wasClean").is_some_and(|v| v.is_truthy()),
+            reason: text("reason")?,
+            clean: field("wasClean")?.as_bool()?,
         },
-        "mismatch" => Wire::Mismatch { to: text("to")?, options: text("options")? },
+        "mismatch" => Wire::Mismatch { hub: text("hub")?, to: text("to")?, options: text("options")? },
         _ => return None,
     })
 }
 
 /// The JS face's member: `npm/src/share.js` calls it and performs the actions each call
-/// returns, in order — `{ do: 'post', message }`, `{ do: 'opened', conn, url, protocol }`,
+/// returns, in order — `{ do: 'post', message }`, `{ do: 'check' }` (answer with
+/// `hubChecked(await navigator.locks.query())`), `{ do: 'opened', conn, url, protocol }`,
 /// `{ do: 'closed', conn, code, reason, wasClean }`, `{ do: 'deliver', data }`,
 /// `{ do: 'warn', text }` — after the call has returned (no app code runs in here).
 #[wasm_bindgen]
 pub struct ShareMember {
     member: Member<JsValue>,
+    name: String,
+    malformed: u32,
 }
 
 #[wasm_bindgen]
 impl ShareMember {
-    /// A member named `tab` whose options have this fingerprint (`Core.settings.share`).
+    /// A member named `tab` of the group `name` (`Core.settings.shareName`) whose options
+    /// have this fingerprint (`Core.settings.shareOptions`).
     #[wasm_bindgen(constructor)]
-    pub fn new(tab: String, options: String) -> ShareMember {
-        ShareMember { member: Member::new(tab, options) }
+    pub fn new(tab: String, options: String, name: String) -> ShareMember {
+        ShareMember { member: Member::new(tab, options), name, malformed: 0 }
+    }
+
+    /// The Web Lock this member holds while it is open.
+    #[wasm_bindgen(getter)]
+    pub fn lock(&self) -> String {
+        member_lock(&self.name, self.member.tab())
+    }
+
+    /// The hub this member follows (server messages in its name are dispatched), if any.
+    #[wasm_bindgen(getter)]
+    pub fn hub(&self) -> Option<String> {
+        self.member.hub().map(String::from)
+    }
+
+    /// Channel messages ignored: malformed, or in the name of a hub not followed.
+    #[wasm_bindgen(getter)]
+    pub fn ignored(&self) -> f64 {
+        self.member.ignored() as f64 + f64::from(self.malformed)
     }
 
     /// A new link (the member's engine opened a socket): its number; then the actions.
@@ -200,11 +241,20 @@ impl ShareMember {
         self.member.leave();
     }
 
-    /// A message from the channel (anything malformed is ignored).
+    /// A message from the channel (anything malformed is ignored and counted).
     pub fn receive(&mut self, message: JsValue) {
-        if let Some(wire) = wire_from_js(&message) {
-            self.member.receive(wire);
+        match wire_from_js(&message) {
+            Some(wire) => self.member.receive(wire),
+            None => self.malformed += 1,
         }
+    }
+
+    /// The answer to a `check` action: the lock manager's `query()` result.
+    #[wasm_bindgen(js_name = hubChecked)]
+    pub fn hub_checked(&mut self, snapshot: JsValue) {
+        let locks = held_locks(&snapshot);
+        let leading = current_hub(&self.name, &as_held(&locks)).map(String::from);
+        self.member.hub_checked(leading);
     }
 
     /// What to do now, in order (empties the list).
@@ -217,6 +267,7 @@ impl ShareMember {
                     set(&o, "message", wire_to_js(wire));
                     o
                 }
+                MemberOutput::CheckHub => object("do", "check"),
                 MemberOutput::Opened { conn, url, protocol } => {
                     let o = object("do", "opened");
                     set(&o, "conn", conn);
@@ -251,28 +302,55 @@ impl ShareMember {
 }
 
 /// The JS face's hub, in the leading tab, next to the `ReconnectingWebSocket` that owns the
-/// socket. Actions: `{ do: 'post', message }`, `{ do: 'transmit', tab, seq, data }`
-/// (send `data` only if it goes out at once, then call `transmitted(tab, seq)`),
-/// `{ do: 'reconnect' }`, `{ do: 'check', leaving }` (answer with `membersChecked`),
-/// `{ do: 'watch', tab }` (call `memberGone(tab)` once that member's lock is released),
-/// `{ do: 'end' }`.
+/// socket; `share.js` starts it once it holds the leader's lock and then the hub's own
+/// (`lock`). Actions: `{ do: 'post', message }`, `{ do: 'transmit', tab, seq, data }` (send
+/// `data` only if it goes out at once, then call `transmitted(tab, seq, bytes)` with what it
+/// added to `bufferedAmount`; read `bufferedAmount` into `drained` every `drainPollMs` while
+/// `awaitingDrain`), `{ do: 'reconnect' }`, `{ do: 'check', leaving }` (answer with
+/// `membersChecked(await navigator.locks.query(), leaving)`), `{ do: 'watch', lock }` (call
+/// `memberGone(tab)` once that lock is released), `{ do: 'end' }`.
 #[wasm_bindgen]
 pub struct ShareHub {
     hub: Hub<JsValue>,
+    name: String,
 }
 
 #[wasm_bindgen]
 impl ShareHub {
-    /// A hub named `id` (unique), whose socket runs with options of this fingerprint; its
-    /// term is [`term_now`].
+    /// A hub named `id` (unique) of the group `name`, whose socket runs with options of this
+    /// fingerprint.
     #[wasm_bindgen(constructor)]
-    pub fn new(id: String, options: String) -> ShareHub {
-        ShareHub { hub: Hub::new(id, term_now(), options) }
+    pub fn new(id: String, options: String, name: String) -> ShareHub {
+        ShareHub { hub: Hub::new(id, options), name }
     }
 
-    /// The socket sent member `tab`'s message `seq` (a `transmit` action).
-    pub fn transmitted(&mut self, tab: String, seq: f64) {
-        self.hub.transmitted(tab, seq as u64);
+    /// The Web Lock to hold (after the leader's) before the hub starts, until it ends.
+    #[wasm_bindgen(js_name = lockFor)]
+    pub fn lock_for(name: &str, id: &str) -> String {
+        hub_lock(name, id)
+    }
+
+    /// How often (ms) to read the socket's buffer while `awaitingDrain`.
+    #[wasm_bindgen(js_name = drainPollMs)]
+    pub fn drain_poll_ms() -> u32 {
+        ws_core::share::DRAIN_POLL_MS
+    }
+
+    /// Whether sends wait for the socket's buffer to drain (see `drained`).
+    #[wasm_bindgen(getter, js_name = awaitingDrain)]
+    pub fn awaiting_drain(&self) -> bool {
+        self.hub.awaiting_drain()
+    }
+
+    /// The socket sent member `tab`'s message `seq` (a `transmit` action), adding `bytes` to
+    /// its `bufferedAmount`.
+    pub fn transmitted(&mut self, tab: String, seq: f64, bytes: f64) {
+        self.hub.transmitted(tab, seq as u64, bytes.max(0.0) as u64);
+    }
+
+    /// The socket's `bufferedAmount` now: what has left it is acknowledged.
+    pub fn drained(&mut self, buffered: f64) {
+        self.hub.drained(buffered.max(0.0) as u64);
     }
 
     /// A watched member's lock was released.
@@ -287,20 +365,18 @@ impl ShareHub {
         self.hub.socket_opened(url, protocol);
     }
 
-    /// The socket's `close` event: `willRetry`, and for a stop its `kind` and `hint`.
+    /// The socket's `close` event, as the wrapper dispatched it (`code`, `reason`,
+    /// `wasClean`, `willRetry`, and for a stop its `kind` and `hint`).
     #[wasm_bindgen(js_name = socketClosed)]
-    pub fn socket_closed(
-        &mut self,
-        code: u16,
-        reason: String,
-        clean: bool,
-        will_retry: bool,
-        kind: String,
-        hint: String,
-    ) {
+    pub fn socket_closed(&mut self, event: JsValue) {
+        let get = |name: &str| Reflect::get(&event, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let code = get("code").as_f64().unwrap_or(1006.0) as u16;
+        let kind = get("kind").as_string().unwrap_or_default();
         let kind = CloseKind::ALL.into_iter().find(|k| k.as_str() == kind).unwrap_or(CloseKind::Other);
-        let stopped = (!will_retry).then_some((kind, hint.as_str()));
-        self.hub.socket_closed(code, &reason, clean, stopped);
+        let hint = get("hint").as_string().unwrap_or_default();
+        let stopped = (!get("willRetry").is_truthy()).then_some((kind, hint.as_str()));
+        let reason = get("reason").as_string().unwrap_or_default();
+        self.hub.socket_closed(code, &reason, get("wasClean").is_truthy(), stopped);
     }
 
     /// The socket is connecting again.
@@ -316,10 +392,12 @@ impl ShareHub {
         }
     }
 
-    /// The answer to a `check` action: whether any other member is still there.
+    /// The answer to a `check` action: the lock manager's `query()` result and the
+    /// action's `leaving`.
     #[wasm_bindgen(js_name = membersChecked)]
-    pub fn members_checked(&mut self, any_left: bool) {
-        self.hub.members_checked(any_left);
+    pub fn members_checked(&mut self, snapshot: JsValue, leaving: String) {
+        let locks = held_locks(&snapshot);
+        self.hub.members_checked(any_member(&self.name, &leaving, &as_held(&locks)));
     }
 
     /// What to do now, in order (empties the list).
@@ -341,6 +419,7 @@ impl ShareHub {
                 }
                 HubOutput::WatchMember { tab } => {
                     let o = object("do", "watch");
+                    set(&o, "lock", member_lock(&self.name, &tab));
                     set(&o, "tab", tab);
                     o
                 }

@@ -473,7 +473,7 @@ async fn share_a_js_face_member_uses_a_rust_face_hub() {
         sink.borrow_mut().push(e.data())
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let mut member = ws_wasm::ShareMember::new("js-tab".into(), String::new());
+    let mut member = ws_wasm::ShareMember::new("js-tab".into(), String::new(), name.clone());
     let conn = member.connect();
     // Performs the member's actions; returns what else it asked for.
     let perform = |member: &mut ws_wasm::ShareMember| -> Vec<String> {
@@ -491,6 +491,15 @@ async fn share_a_js_face_member_uses_a_rust_face_hub() {
     let mut waited = 0;
     while !done.iter().any(|d| d == "opened") {
         assert!(waited < 5_000, "the Rust hub opened the JS member's link: {done:?}");
+        if done.iter().any(|d| d == "check") {
+            // The member follows a hub only once the lock manager shows it leading.
+            done.retain(|d| d != "check");
+            let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+            let locks = js_sys::Reflect::get(&navigator, &"locks".into()).unwrap();
+            let query: js_sys::Function = js_sys::Reflect::get(&locks, &"query".into()).unwrap().unchecked_into();
+            let promise: js_sys::Promise = query.call0(&locks).unwrap().unchecked_into();
+            member.hub_checked(wasm_bindgen_futures::JsFuture::from(promise).await.unwrap());
+        }
         sleep(20).await;
         waited += 20;
         for message in inbox.borrow_mut().drain(..) {
