@@ -117,10 +117,10 @@ async function waitForEndpoint(base, child, exited, timeout) {
 }
 
 /**
- * Launches Chromium with `--remote-debugging-port` on a free port (or `port`) and waits until
- * `/json/version` answers. Returns the handle described at the top of this file.
+ * Launches Chromium with `--remote-debugging-port` on a free port (or `port`), and `args`
+ * after the usual flags, and waits until `/json/version` answers. Returns the handle described at the top of this file.
  */
-export async function startBrowser({ port, timeout = 15000 } = {}) {
+export async function startBrowser({ port, timeout = 15000, args: extra = [] } = {}) {
   hookExit();
   const handle = {
     port: port ?? (await freePort()),
@@ -150,6 +150,7 @@ export async function startBrowser({ port, timeout = 15000 } = {}) {
       `--remote-debugging-port=${handle.port}`,
       `--user-data-dir=${profile}`,
       ...CHROMIUM_ARGS,
+      ...extra,
       'about:blank',
     ];
     // Its own process group, so the renderers and helpers are swept with it.

@@ -4,9 +4,9 @@
 // the bed has no live connection left and forgets its records.
 import { before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { root, startTestbed, until } from './testbed.mjs';
 import { launchChromium } from './chromium.mjs';
 
@@ -18,7 +18,7 @@ export const WAIT = 15000;
 // own (`probe:<random>`) so the test can tell which page holds the leader's lock.
 // `make(share, url, options)`; `makeWithProvider(share, url, options)` gives the instance a
 // URL provider returning `url` (and counts its calls in window.providerCalls).
-const INDEX_HTML = `<!doctype html>
+export const INDEX_HTML = `<!doctype html>
 <html lang="en"><meta charset="utf-8"><title>rebound-ws share</title>
 <script type="module">
   import ReconnectingWebSocket from './index.js';
@@ -46,21 +46,34 @@ const INDEX_HTML = `<!doctype html>
 `;
 
 /**
+ * A temporary folder for the bed to serve: the package as a browser app gets it (the entry,
+ * its wasm, and the share module with its wasm), index.html (INDEX_HTML), `files` (name →
+ * text) and `copies` (name → a file to copy).
+ */
+export function packageFolder(files = {}, copies = {}) {
+  const www = mkdtempSync(join(tmpdir(), 'rebound-share-'));
+  for (const [name, from] of Object.entries(copies)) {
+    mkdirSync(dirname(join(www, name)), { recursive: true });
+    copyFileSync(from, join(www, name));
+  }
+  for (const file of ['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm']) {
+    assert.ok(existsSync(join(dist, file)), `${dist}/${file} is built (make package)`);
+    copyFileSync(join(dist, file), join(www, file));
+  }
+  writeFileSync(join(www, 'index.html'), INDEX_HTML);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(www, name), text);
+  return www;
+}
+
+/**
  * Sets the suite up (before/after hooks) and returns its harness. `tls`: the bed and pages on
  * https; `throttled`: Chromium with its default background throttling (Playwright turns it
- * off unless told not to), as a user's browser runs; `files`: more files for the bed to serve.
+ * off unless told not to), as a user's browser runs; `files` and `copies`: see packageFolder.
  */
-export function useSharePages({ tls = false, throttled = false, files = {} } = {}) {
+export function useSharePages({ tls = false, throttled = false, files = {}, copies = {} } = {}) {
   const h = { bed: null, browser: null, context: null, pageErrors: [], www: null };
   before(async () => {
-    h.www = mkdtempSync(join(tmpdir(), 'rebound-share-'));
-    // The package as a browser app gets it: the entry, its wasm, and the share module with its wasm.
-    for (const file of ['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm']) {
-      assert.ok(existsSync(join(dist, file)), `${dist}/${file} is built (make package)`);
-      copyFileSync(join(dist, file), join(h.www, file));
-    }
-    writeFileSync(join(h.www, 'index.html'), INDEX_HTML);
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(h.www, name), text);
+    h.www = packageFolder(files, copies);
     h.bed = await startTestbed({ www: h.www, tls });
     const args = tls ? ['--ignore-certificate-errors'] : [];
     const ignoreDefaultArgs = throttled

@@ -151,7 +151,7 @@ impl Core {
             member_setup(&mut setup, &share, &protocols);
         } else if wanted && opaque_origin() {
             if let Ok(warnings) = Reflect::get(&setup.settings, &"warnings".into()) {
-                js_sys::Array::from(&warnings).push(&OPAQUE_ORIGIN.into());
+                warnings.unchecked_into::<js_sys::Array>().push(&OPAQUE_ORIGIN.into());
             }
         }
         let request_timeout_ms = Reflect::get(&setup.settings, &"requestTimeout".into())

@@ -67,6 +67,9 @@ pub struct Member<T> {
     recheck: bool,
     /// Channel messages ignored: said in the name of a hub this member does not follow.
     ignored: u64,
+    /// Hubs not followed that spoke since the last check, and how many messages each: those
+    /// the check does not show leading count as ignored.
+    unconfirmed: Vec<(Tab, u64)>,
     warned: bool,
     outputs: VecDeque<MemberOutput<T>>,
 }
@@ -90,6 +93,7 @@ impl<T: Clone> Member<T> {
             checking: false,
             recheck: false,
             ignored: 0,
+            unconfirmed: Vec::new(),
             warned: false,
             outputs: VecDeque::new(),
         }
@@ -177,12 +181,17 @@ impl<T: Clone> Member<T> {
             _ => return, // members' words, for the hub
         };
         if self.hub.as_ref() != Some(hub) {
-            if !self.gone.contains(hub) {
-                self.check();
+            if self.gone.contains(hub) {
+                self.ignored += 1; // a replaced hub's late word
+                return;
             }
-            if !matches!(wire, Wire::Leader { .. }) {
-                self.ignored += 1;
+            let room = self.unconfirmed.len() < REMEMBERED_GONE;
+            match self.unconfirmed.iter_mut().find(|(h, _)| h == hub) {
+                Some((_, n)) => *n += 1,
+                None if room => self.unconfirmed.push((hub.clone(), 1)),
+                None => self.ignored += 1,
             }
+            self.check();
             return;
         }
         match wire {
@@ -231,6 +240,11 @@ impl<T: Clone> Member<T> {
     /// gone (1006) and reopen there, links still waiting ask it.
     pub fn hub_checked(&mut self, leading: Option<Tab>) {
         self.checking = false;
+        for (hub, n) in core::mem::take(&mut self.unconfirmed) {
+            if leading.as_ref() != Some(&hub) {
+                self.ignored += n;
+            }
+        }
         if let Some(hub) = leading {
             if self.hub.as_ref() != Some(&hub) && !self.gone.contains(&hub) {
                 self.follow(hub);

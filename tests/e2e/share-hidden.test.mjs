@@ -1,0 +1,75 @@
+// `share` in background tabs as a user's browser runs them: headless Chromium driven over the
+// raw DevTools protocol (tests/support/cdp-tabs.mjs), its default background throttling on,
+// the followers really hidden behind a tab in front (their timers clamped, which the test
+// checks first). The leading tab closes: the hidden followers come back on one new
+// connection and their sends arrive once, in order. The failover's time is printed here and
+// measured in `make bench` (tests/bench/share.mjs); nothing asserts it.
+// Needs npm/dist (make package) and the test bed (cargo build -p testbed).
+// Run: node --test tests/e2e/share-hidden.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { startTestbed, until } from '../support/testbed.mjs';
+import { launchTabs } from '../support/cdp-tabs.mjs';
+import { assertOnceInOrder, packageFolder } from '../support/share-pages.mjs';
+
+let bed;
+let browser;
+let www;
+
+before(async () => {
+  www = packageFolder();
+  bed = await startTestbed({ www, tls: true });
+  browser = await launchTabs({ args: ['--ignore-certificate-errors'] });
+});
+
+after(async () => {
+  await browser?.close();
+  bed?.stop();
+  if (www) rmSync(www, { recursive: true, force: true });
+});
+
+/** A tab with the package loaded and its instance made (`share: 'hidden'`, a token provider). */
+async function sharedTab() {
+  const tab = await browser.newTab(`${bed.base}/index.html`);
+  await tab.waitFor(() => window.loaded === true);
+  await tab.evaluate((url) => window.makeWithProvider('hidden', url), `${bed.wsUrl}?token=t`);
+  return tab;
+}
+
+const ready = (tab, readies = 0) => tab.waitFor((r) => window.ws.state === 'open' && window.count('ready') > r, readies);
+
+test('hidden followers, default throttling: the leading tab closes, one new connection, the followers ready again, sends made meanwhile once and in order', async () => {
+  const leader = await sharedTab();
+  const followers = [await sharedTab(), await sharedTab()];
+  for (const tab of [leader, ...followers]) await ready(tab);
+  const front = await browser.newTab(`${bed.base}/index.html`); // in front: the others are hidden
+  for (const tab of followers) {
+    assert.equal(await tab.evaluate(() => document.visibilityState), 'hidden');
+    // The browser throttles them: five 10 ms timers in a row take far longer than 50 ms.
+    const ms = await tab.evaluate(async () => {
+      const start = performance.now();
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 10));
+      return performance.now() - start;
+    });
+    assert.ok(ms > 250, `timers in a hidden tab are clamped (${ms} ms)`);
+  }
+  assert.equal((await bed.stats()).connections.length, 1);
+  const readies = await Promise.all(followers.map((t) => t.evaluate(() => window.count('ready'))));
+  const closedAt = Date.now();
+  await leader.close();
+  for (const [i, tab] of followers.entries()) {
+    await tab.evaluate((i) => {
+      for (let j = 0; j < 10; j++) window.ws.send(`during-${i}-${j}`);
+    }, i);
+  }
+  await until(async () => (await bed.stats()).live === 1 && (await bed.stats()).connections.length === 2, { timeout: 15000, what: 'one new connection' });
+  for (const [i, tab] of followers.entries()) await ready(tab, readies[i]);
+  const back = await Promise.all(followers.map((t, i) => t.evaluate((n) => window.log.filter((e) => e.t === 'ready')[n].at, readies[i])));
+  console.log(`# hidden-tab failover: ${Math.min(...back) - closedAt} ms (leading tab closed → ready in a hidden follower)`);
+  await until(async () => (await bed.stats()).connections[1].received.length >= 20, { timeout: 15000, what: 'the sends made during the failover' });
+  const all = (await bed.stats()).connections.flatMap((c) => c.received);
+  for (let i = 0; i < 2; i++) assertOnceInOrder(all, Array.from({ length: 10 }, (_, j) => `during-${i}-${j}`), `follower ${i}`);
+  for (const tab of [...followers, front]) assert.deepEqual(tab.errors, []);
+  for (const tab of [...followers, front]) await tab.close();
+});
