@@ -161,6 +161,18 @@ describe('share', () => {
     rejects({ share: null }, TypeError, 'share');
   });
 
+  test('share: true (or an empty key) with a URL provider is a TypeError naming share and asking for a key; a key, or false, is fine', () => {
+    const make = (share) => new ReconnectingWebSocket(() => bed.wsUrl, undefined, { WebSocket, share, startClosed: true });
+    for (const share of [true, '']) {
+      assert.throws(
+        () => make(share),
+        (error) => error instanceof TypeError && /"share"/.test(error.message) && /key/.test(error.message),
+        JSON.stringify(share),
+      );
+    }
+    for (const share of ['chat', false, undefined]) sockets.push(make(share));
+  });
+
   test('Node has no Web Locks: share falls back to a socket per instance, and it works', async () => {
     const before = (await bed.stats()).accepted;
     const a = connect({ share: true });

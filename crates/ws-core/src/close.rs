@@ -247,7 +247,8 @@ pub fn retry_after_ms(reason: &str) -> Option<u64> {
     const KEY: &[u8] = b"retry-after=";
     let bytes = reason.as_bytes();
     let start = bytes.windows(KEY.len()).position(|w| w.eq_ignore_ascii_case(KEY))? + KEY.len();
-    let digits = bytes[start..].iter().take_while(|b| b.is_ascii_digit());
+    // `get`, not indexing: no panic path (and no core::fmt) in the wasm.
+    let digits = bytes.get(start..).unwrap_or_default().iter().take_while(|b| b.is_ascii_digit());
     let mut value: u64 = 0;
     let mut any = false;
     for digit in digits {

@@ -235,14 +235,14 @@ impl World {
                 self.socket_open = false;
                 self.closing = false;
                 self.buffered.clear(); // the link dropped with it
-                hub.socket_closed(1006, "", false, None);
+                hub.socket_closed(1006, "", false, None, Some(100));
             }
             2 if !self.stopped => {
                 self.buffered.clear();
                 self.socket_open = false;
                 self.closing = false;
                 self.stopped = true;
-                hub.socket_closed(1008, "go away", true, Some((CloseKind::Policy, "")));
+                hub.socket_closed(1008, "go away", true, Some((CloseKind::Policy, "")), None);
             }
             3 if self.socket_open => {
                 let n = self.transmitted.len() as u32;
@@ -390,7 +390,7 @@ fn a_stopped_socket_closes_links_with_4000_naming_the_kind_and_revives_on_reconn
     world.quiet();
     assert_eq!(world.open_links, vec![vec![1], vec![1]]);
     let (_, hub) = world.hub.as_mut().unwrap();
-    hub.socket_closed(1008, "", true, Some((CloseKind::Policy, "the server's policy")));
+    hub.socket_closed(1008, "", true, Some((CloseKind::Policy, "the server's policy")), None);
     let Some(HubOutput::Post(Wire::Close { code, reason, to: None, .. })) = hub.poll_output() else { panic!() };
     assert_eq!(code, STOPPED_CODE);
     assert_eq!(reason, "shared connection stopped (policy): the server's policy");
@@ -407,7 +407,7 @@ fn a_stopped_socket_closes_links_with_4000_naming_the_kind_and_revives_on_reconn
 #[test]
 fn a_long_stop_reason_is_cut_to_123_bytes_at_a_character() {
     let mut hub: Hub<()> = started("o");
-    hub.socket_closed(1008, &"é".repeat(100), true, Some((CloseKind::Policy, "")));
+    hub.socket_closed(1008, &"é".repeat(100), true, Some((CloseKind::Policy, "")), None);
     let Some(HubOutput::Post(Wire::Close { reason, .. })) = hub.poll_output() else { panic!() };
     assert!(reason.len() <= 123 && reason.len() > 115, "{}", reason.len());
 }
@@ -454,10 +454,25 @@ fn a_send_is_acknowledged_once_the_buffer_drained_past_it_one_ack_per_member() {
     assert!(!hub.awaiting_drain());
     // What a closing socket still held is never acknowledged: the member replays it.
     hub.transmitted("a".into(), 4, 1);
-    hub.socket_closed(1006, "", false, None);
+    hub.socket_closed(1006, "", false, None, None);
     hub.drained(0);
     assert!(matches!(hub.poll_output(), Some(HubOutput::Post(Wire::Close { .. }))));
     assert_eq!(hub.poll_output(), None);
+}
+
+/// Issue 16: followers showed `connecting` while the leading tab counted down to its retry.
+#[test]
+fn links_close_with_the_sockets_countdown_as_retry_after() {
+    let mut hub: Hub<u8> = started("o");
+    hub.socket_opened("u".into(), "p".into());
+    hub.socket_closed(1006, "", false, None, Some(2_345));
+    let Some(HubOutput::Post(Wire::Close { code: 1006, reason, .. })) = hub.poll_output() else { panic!() };
+    assert_eq!(reason, "retry-after=2345");
+    assert_eq!(ws_core::retry_after_ms(&reason), Some(2_345));
+    hub.socket_opened("u".into(), "p".into());
+    hub.socket_closed(1013, "busy; retry-after=9000", true, None, Some(9_100));
+    let Some(HubOutput::Post(Wire::Close { reason, .. })) = hub.poll_output() else { panic!() };
+    assert_eq!(reason, "busy; retry-after=9000", "the server's own hint stays");
 }
 
 /// A hub past its announcement and first member check (someone is there).
@@ -575,7 +590,7 @@ fn the_last_member_leaving_ends_the_hub_once() {
     hub.members_checked(false);
     hub.receive(Wire::Hello { tab: "b".into(), conn: 1, options: "o".into() });
     hub.socket_opened("u".into(), "p".into());
-    hub.socket_closed(1000, "", true, Some((CloseKind::User, "")));
+    hub.socket_closed(1000, "", true, Some((CloseKind::User, "")), None);
     assert_eq!(hub.poll_output(), None, "an ended hub says nothing more");
 }
 

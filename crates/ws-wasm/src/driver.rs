@@ -12,7 +12,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,6 +22,7 @@ use crate::options::Verify;
 use crate::page::PageListeners;
 use crate::payload::Payload;
 use crate::socket::{Report, SocketInput, SocketSlot};
+use crate::task::Timer;
 
 #[wasm_bindgen]
 extern "C" {
@@ -90,7 +90,7 @@ pub(crate) struct Driver {
     socket: Option<SocketSlot>,
     /// A socket the engine closed, kept until its close event (which ends the app's close).
     closing: Option<SocketSlot>,
-    timer: Option<Timeout>,
+    timer: Option<Timer>,
     armed: Option<u64>,
     page: Option<PageListeners>,
     notices: Vec<Notice>,
@@ -274,7 +274,7 @@ impl Driver {
         self.timer = deadline.map(|at| {
             let weak = self.me.clone();
             let delay = at.saturating_sub(now).min(i32::MAX as u64) as u32;
-            Timeout::new(delay, move || {
+            Timer::new(delay, move || {
                 Driver::input(&weak, |d, now| {
                     d.armed = None;
                     drop(d.timer.take());

@@ -52,6 +52,8 @@ mod rust_api;
 mod share_link;
 #[cfg(feature = "rust-api")]
 mod socket;
+#[cfg(feature = "rust-api")]
+mod task;
 
 pub use errors::ErrorKind;
 #[cfg(not(feature = "share-module"))]

@@ -322,10 +322,8 @@ pub fn read_js(url: &JsValue, protocol_list: &JsValue, options: &JsValue) -> Res
         |v| v.as_bool().is_some() || v.is_string(),
         "must be true, false or a string key",
     )?;
-    if url.is_function()
-        && (share.is_truthy() || share.is_string())
-        && share.as_string().is_none_or(|key| key.is_empty())
-    {
+    let no_key = share.as_bool() == Some(true) || share.as_string().is_some_and(|key| key.is_empty());
+    if url.is_function() && no_key {
         let problem = "with a URL provider must be a key naming the endpoint (share: 'chat'): tabs cannot tell \
                        whether two providers give the same socket, and would share one socket between endpoints";
         return Err(option_error(ErrorKind::Type, "share", &share, problem));

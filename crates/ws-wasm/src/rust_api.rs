@@ -374,6 +374,7 @@ fn hub_event(event: SocketEvent) -> Option<HubEvent> {
         SocketEvent::Message(message) => HubEvent::Message(message.data()),
         SocketEvent::Closed(info) => HubEvent::Closed {
             stopped: (!info.will_retry).then(|| (info.kind, info.hint())),
+            retry_in: info.retry_in_ms,
             code: info.code,
             clean: info.was_clean,
             reason: info.reason,

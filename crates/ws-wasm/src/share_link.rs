@@ -14,8 +14,7 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    AbortController, BroadcastChannel, CloseEvent, CloseEventInit, MessageChannel, MessageEvent, MessageEventInit,
-    WebSocket,
+    AbortController, BroadcastChannel, CloseEvent, CloseEventInit, MessageEvent, MessageEventInit, WebSocket,
 };
 use ws_core::share::{
     any_member, current_hub, hub_lock, member_lock, Hub, HubOutput, Member, MemberOutput, Wire, DRAIN_POLL_MS,
@@ -23,6 +22,7 @@ use ws_core::share::{
 use ws_core::CloseKind;
 
 use crate::share_wire::{as_held, held_locks, wire_from_js, wire_to_js};
+use crate::task::next_task;
 
 /// What a hub needs of the socket it runs (the Rust face's `Socket`, with the app's options).
 pub(crate) trait HubSocket {
@@ -46,7 +46,7 @@ pub(crate) enum HubEvent {
     /// A server message.
     Message(JsValue),
     /// Closed; `stopped` (its kind and hint) when it will not retry.
-    Closed { code: u16, reason: String, clean: bool, stopped: Option<(CloseKind, &'static str)> },
+    Closed { code: u16, reason: String, clean: bool, stopped: Option<(CloseKind, &'static str)>, retry_in: Option<u64> },
     /// Connecting again.
     Connecting,
 }
@@ -95,21 +95,6 @@ type Handlers = (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue, JsValue
 struct Joined {
     abort: AbortController,
     release: Function,
-}
-
-/// Runs `callback` in a later task: a message to ourselves, which, unlike `setTimeout(0)`,
-/// background tabs do not delay by a second or more.
-fn next_task(callback: impl FnOnce() + 'static) {
-    let Ok(channel) = MessageChannel::new() else { return };
-    let port = channel.port1();
-    let kept = port.clone();
-    let run = Closure::once_into_js(move |_: JsValue| {
-        kept.set_onmessage(None);
-        kept.close();
-        callback();
-    });
-    port.set_onmessage(Some(run.unchecked_ref()));
-    let _ = channel.port2().post_message(&JsValue::UNDEFINED);
 }
 
 /// `then(done, done)` on `promise`, with a function that frees itself when called.
@@ -412,8 +397,8 @@ impl HubRunner {
                     let _ = self.channel.post_message(&wire_to_js(Wire::Message { hub: hub.id().into(), data }));
                 }
             }
-            HubEvent::Closed { code, reason, clean, stopped } => {
-                self.hub.borrow_mut().socket_closed(code, &reason, clean, stopped);
+            HubEvent::Closed { code, reason, clean, stopped, retry_in } => {
+                self.hub.borrow_mut().socket_closed(code, &reason, clean, stopped, retry_in);
             }
             HubEvent::Connecting => self.hub.borrow_mut().socket_connecting(),
         }

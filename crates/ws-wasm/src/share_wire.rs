@@ -366,7 +366,7 @@ impl ShareHub {
     }
 
     /// The socket's `close` event, as the wrapper dispatched it (`code`, `reason`,
-    /// `wasClean`, `willRetry`, and for a stop its `kind` and `hint`).
+    /// `wasClean`, `willRetry`, `retryIn`, and for a stop its `kind` and `hint`).
     #[wasm_bindgen(js_name = socketClosed)]
     pub fn socket_closed(&mut self, event: JsValue) {
         let get = |name: &str| Reflect::get(&event, &name.into()).unwrap_or(JsValue::UNDEFINED);
@@ -376,7 +376,8 @@ impl ShareHub {
         let hint = get("hint").as_string().unwrap_or_default();
         let stopped = (!get("willRetry").is_truthy()).then_some((kind, hint.as_str()));
         let reason = get("reason").as_string().unwrap_or_default();
-        self.hub.socket_closed(code, &reason, get("wasClean").is_truthy(), stopped);
+        let retry_in = get("retryIn").as_f64().filter(|ms| *ms >= 0.0).map(|ms| ms as u64);
+        self.hub.socket_closed(code, &reason, get("wasClean").is_truthy(), stopped, retry_in);
     }
 
     /// The socket is connecting again.

@@ -5,7 +5,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{truncate, Tab, Wire, STOPPED_CODE};
-use crate::close::CloseKind;
+use crate::close::{retry_after_ms, CloseKind};
+use crate::status::push_decimal;
 
 /// What a [`Hub`] asks its driver to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,8 +118,18 @@ impl<T> Hub<T> {
 
     /// The socket closed. `stopped` is `Some(kind, hint)` when it will not retry: links
     /// then close with [`STOPPED_CODE`], the reason naming the kind and the reason (or hint).
+    /// Otherwise `retry_in` is the socket's wait before its next attempt: the links' close
+    /// reason says `retry-after=<ms>`, so members' engines wait as long (every tab shows the
+    /// same countdown) and try their link again when the socket does.
     /// Sends still in its buffer are not acknowledged: members replay them.
-    pub fn socket_closed(&mut self, code: u16, reason: &str, clean: bool, stopped: Option<(CloseKind, &str)>) {
+    pub fn socket_closed(
+        &mut self,
+        code: u16,
+        reason: &str,
+        clean: bool,
+        stopped: Option<(CloseKind, &str)>,
+        retry_in: Option<u64>,
+    ) {
         self.socket = None;
         self.unsent.clear();
         self.waiting.clear(); // the close below reaches waiting links too; they ask again
@@ -126,7 +137,17 @@ impl<T> Hub<T> {
             return; // its own close, after the last member left: nobody to tell
         }
         let close = match stopped {
-            None => (code, String::from(reason), clean),
+            None => {
+                let mut reason = String::from(reason);
+                if let Some(ms) = retry_in.filter(|_| retry_after_ms(&reason).is_none()) {
+                    if !reason.is_empty() {
+                        reason.push_str("; ");
+                    }
+                    reason.push_str("retry-after=");
+                    push_decimal(&mut reason, ms);
+                }
+                (code, reason, clean)
+            }
             Some((kind, hint)) => {
                 let why = if reason.is_empty() { hint } else { reason };
                 let mut text = String::from("shared connection stopped (");
