@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready to build and test Rebound; a fast no-op when it already is.
 # Installs: the wasm32 target, the wasm-bindgen CLI pinned in Cargo.toml, wasm-pack,
-# Chromium + ChromeDriver (Debian), and the npm dev dependencies (binaryen's wasm-opt, ...).
+# Chromium + ChromeDriver and Firefox ESR (Debian), nginx-light, and the npm dev dependencies
+# (binaryen's wasm-opt, playwright-core, puppeteer-core, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,15 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# Firefox ESR for the hidden-tab share suite and the share bench (driven by puppeteer-core
+# over WebDriver BiDi; Playwright's Firefox is a patched download, not available here).
+if ! [ -x /usr/bin/firefox-esr ]; then
+  say "installing firefox-esr"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq firefox-esr >/dev/null
+fi
+
 # nginx as a reverse proxy in front of a ws server (tests/node/nginx.test.mjs).
 if ! [ -x /usr/sbin/nginx ]; then
   say "installing nginx-light"
@@ -51,4 +61,4 @@ if ! [ node_modules/.package-lock.json -nt package-lock.json ]; then
   touch node_modules/.package-lock.json
 fi
 
-say "ready (wasm-bindgen $wasm_bindgen_version, $(wasm-pack --version), $(/usr/bin/chromium --version 2>/dev/null | head -n1))"
+say "ready (wasm-bindgen $wasm_bindgen_version, $(wasm-pack --version), $(/usr/bin/chromium --version 2>/dev/null | head -n1), $(/usr/bin/firefox-esr --version 2>/dev/null | head -n1))"

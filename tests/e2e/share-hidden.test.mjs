@@ -1,7 +1,8 @@
-// `share` in background tabs as a user's browser runs them: headless Chromium driven over the
-// raw DevTools protocol (tests/support/cdp-tabs.mjs), its default background throttling on,
-// the followers really hidden behind a tab in front (their timers clamped, which the test
-// checks first). The leading tab closes: the hidden followers come back on one new
+// `share` in background tabs as a user's browser runs them, in Chromium and Firefox: headless
+// Chromium driven over the raw DevTools protocol (tests/support/cdp-tabs.mjs) and Debian's
+// Firefox ESR over WebDriver BiDi (tests/support/firefox-tabs.mjs), each with its default
+// background throttling, the followers really hidden behind a tab in front (their timers
+// clamped, which the test checks first). The leading tab closes: the hidden followers come back on one new
 // connection and their sends arrive once, in order. The failover's time is printed here and
 // measured in `make bench` (tests/bench/share.mjs); nothing asserts it.
 // Needs npm/dist (make package) and the test bed (cargo build -p testbed).
@@ -11,6 +12,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { startTestbed, until } from '../support/testbed.mjs';
 import { launchTabs } from '../support/cdp-tabs.mjs';
+import { launchFirefoxTabs } from '../support/firefox-tabs.mjs';
 import { assertOnceInOrder, packageFolder } from '../support/share-pages.mjs';
 
 let bed;
@@ -20,11 +22,9 @@ let www;
 before(async () => {
   www = packageFolder();
   bed = await startTestbed({ www, tls: true });
-  browser = await launchTabs({ args: ['--ignore-certificate-errors'] });
 });
 
 after(async () => {
-  await browser?.close();
   bed?.stop();
   if (www) rmSync(www, { recursive: true, force: true });
 });
@@ -39,7 +39,7 @@ async function sharedTab() {
 
 const ready = (tab, readies = 0) => tab.waitFor((r) => window.ws.state === 'open' && window.count('ready') > r, readies);
 
-test('hidden followers, default throttling: the leading tab closes, one new connection, the followers ready again, sends made meanwhile once and in order', async () => {
+async function failover(name) {
   const leader = await sharedTab();
   const followers = [await sharedTab(), await sharedTab()];
   for (const tab of [leader, ...followers]) await ready(tab);
@@ -66,10 +66,26 @@ test('hidden followers, default throttling: the leading tab closes, one new conn
   await until(async () => (await bed.stats()).live === 1 && (await bed.stats()).connections.length === 2, { timeout: 15000, what: 'one new connection' });
   for (const [i, tab] of followers.entries()) await ready(tab, readies[i]);
   const back = await Promise.all(followers.map((t, i) => t.evaluate((n) => window.log.filter((e) => e.t === 'ready')[n].at, readies[i])));
-  console.log(`# hidden-tab failover: ${Math.min(...back) - closedAt} ms (leading tab closed → ready in a hidden follower)`);
+  console.log(`# ${name}: hidden-tab failover ${Math.min(...back) - closedAt} ms (leading tab closed → ready in a hidden follower)`);
   await until(async () => (await bed.stats()).connections[1].received.length >= 20, { timeout: 15000, what: 'the sends made during the failover' });
   const all = (await bed.stats()).connections.flatMap((c) => c.received);
   for (let i = 0; i < 2; i++) assertOnceInOrder(all, Array.from({ length: 10 }, (_, j) => `during-${i}-${j}`), `follower ${i}`);
   for (const tab of [...followers, front]) assert.deepEqual(tab.errors, []);
   for (const tab of [...followers, front]) await tab.close();
-});
+  await until(async () => (await bed.stats()).live === 0, { timeout: 15000, what: 'no live connection' });
+  await bed.reset();
+}
+
+for (const [name, launch] of [
+  ['Chromium', () => launchTabs({ args: ['--ignore-certificate-errors'] })],
+  ['Firefox', () => launchFirefoxTabs()],
+]) {
+  test(`${name}, hidden followers, default throttling: the leading tab closes, one new connection, the followers ready again, sends made meanwhile once and in order`, async () => {
+    browser = await launch();
+    try {
+      await failover(name);
+    } finally {
+      await browser.close();
+    }
+  });
+}
