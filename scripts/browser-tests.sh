@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs the wasm crates' browser tests in headless Chromium against a test bed started for
-# the run. Usage: scripts/browser-tests.sh [crate-dir ...] (default: ws-wasm, status-widget)
+# the run, which also serves the npm package's browser build (npm/dist, from `make package`)
+# for the test that loads it beside the Rust face.
+# Usage: scripts/browser-tests.sh [crate-dir ...] (default: ws-wasm, status-widget)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=target/testbed-browser.log
-target/debug/testbed --port 0 > "$log" 2>&1 &
+target/debug/testbed --port 0 --www npm/dist > "$log" 2>&1 &
 bed=$!
 trap 'kill $bed 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '^listening on' "$log" && break; sleep 0.05; done

@@ -57,7 +57,7 @@ pub struct Hub<T> {
     epoch: u32,
     /// Sends on the socket not yet drained from its buffer: (member, seq, the socket's
     /// byte count once it was added), oldest first.
-    unsent: VecDeque<(Tab, u64, u64)>,
+    unsent: Vec<(Tab, u64, u64)>,
     /// Bytes put on this socket by [`Hub::transmitted`].
     added: u64,
     /// The close links get while the socket has stopped for good.
@@ -83,7 +83,7 @@ impl<T> Hub<T> {
             waiting: Vec::new(),
             socket: None,
             epoch: 0,
-            unsent: VecDeque::new(),
+            unsent: Vec::new(),
             added: 0,
             stopped: None,
             watched: Vec::new(),
@@ -230,7 +230,7 @@ impl<T> Hub<T> {
             return;
         }
         self.added += bytes;
-        self.unsent.push_back((tab, seq, self.added));
+        self.unsent.push((tab, seq, self.added));
     }
 
     /// The socket's `bufferedAmount` now: what has left the buffer (everything, at 0) is
@@ -241,9 +241,9 @@ impl<T> Hub<T> {
             return;
         }
         let gone = if buffered == 0 { u64::MAX } else { self.added.saturating_sub(buffered) };
+        let left = self.unsent.iter().take_while(|(_, _, end)| *end <= gone).count();
         let mut acks: Vec<(Tab, u64)> = Vec::new();
-        while self.unsent.front().is_some_and(|(_, _, end)| *end <= gone) {
-            let Some((tab, seq, _)) = self.unsent.pop_front() else { break };
+        for (tab, seq, _) in self.unsent.drain(..left) {
             match acks.iter_mut().find(|(t, _)| *t == tab) {
                 Some(ack) => ack.1 = seq,
                 None => acks.push((tab, seq)),

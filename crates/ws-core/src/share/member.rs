@@ -61,7 +61,7 @@ pub struct Member<T> {
     /// The hub this member follows (the lock manager showed it leading).
     hub: Option<Tab>,
     /// Hubs this member followed and left for a later one: gone for good.
-    gone: VecDeque<Tab>,
+    gone: Vec<Tab>,
     /// A [`MemberOutput::CheckHub`] is out; `recheck`: another hub spoke meanwhile.
     checking: bool,
     recheck: bool,
@@ -89,7 +89,7 @@ impl<T: Clone> Member<T> {
             outbox: VecDeque::new(),
             last_seq: 0,
             hub: None,
-            gone: VecDeque::new(),
+            gone: Vec::new(),
             checking: false,
             recheck: false,
             ignored: 0,
@@ -267,9 +267,9 @@ impl<T: Clone> Member<T> {
     fn follow(&mut self, hub: Tab) {
         if let Some(old) = self.hub.replace(hub) {
             if self.gone.len() == REMEMBERED_GONE {
-                self.gone.pop_front();
+                self.gone.remove(0);
             }
-            self.gone.push_back(old);
+            self.gone.push(old);
         }
         let links: Vec<(u32, bool)> = self.links.iter().map(|(c, o)| (*c, o.is_some())).collect();
         for (conn, open) in links {
