@@ -5,8 +5,9 @@
 // Playwright's pages (visible, background throttling off) and in really hidden tabs with the
 // browsers' default throttling, Chromium (raw CDP) and Firefox ESR (WebDriver BiDi); and churn:
 // 5 pages sending every 10 ms while the leading page is closed 30 times (accepted, delivered,
-// duplicates, lost). Writes target/bench/share.json. Environment: SHARE_TRIALS (default 12),
-// SHARE_CLOSES (default 30).
+// duplicates, lost). Writes target/bench/share.json (share-<label>.json with SHARE_LABEL).
+// Environment: SHARE_TRIALS (default 12), SHARE_CLOSES (default 30), REBOUND_DIST (another
+// build of the package, e.g. an earlier release's, measured the same way).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,8 @@ const TRIALS = Number(process.env.SHARE_TRIALS ?? 12);
 const CLOSES = Number(process.env.SHARE_CLOSES ?? 30);
 const TABS = [1, 3, 10];
 const www = mkdtempSync(join(tmpdir(), 'rebound-share-bench-'));
-for (const file of ['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm']) copyFileSync(join(root, 'npm', 'dist', file), join(www, file));
+const dist = process.env.REBOUND_DIST ?? join(root, 'npm', 'dist');
+for (const file of ['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm']) copyFileSync(join(dist, file), join(www, file));
 execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), ['--bundle', '--format=esm', '--minify', '--log-level=warning', `--outfile=${join(www, 'rws.js')}`], {
   input: "export { default } from 'reconnecting-websocket';",
   cwd: root,
@@ -117,6 +119,12 @@ for (let i = 0; i < 5; i++) churnPages.push(await churnPage());
 for (let round = 0; round < CLOSES; round++) {
   // The first page made leads (the lock goes in order of asking), so the oldest page is closed.
   const oldest = churnPages.shift();
+  if (process.env.SHARE_CRASH) {
+    // Its renderer crashes (no unload, no close frame): what its socket had buffered dies with it.
+    const crashed = oldest.waitForEvent('crash', { timeout: 5000 }).catch(() => {});
+    (await churnContext.newCDPSession(oldest)).send('Page.crash').catch(() => {});
+    await crashed;
+  }
   await oldest.close();
   churnPages.push(await churnPage());
   await new Promise((r) => setTimeout(r, 200)); // traffic between failovers
@@ -193,4 +201,4 @@ console.log(`  hidden tabs, default throttling, Firefox:   median ${hidden.firef
 console.log(`\nChurn: 5 pages sending every 10 ms, the leading page closed ${CLOSES} times: ${churn.accepted} accepted by the pages still open, ${churn.delivered} delivered, ${churn.duplicates} duplicates, ${churn.dropped} dropped (reported), ${churn.lost} lost`);
 const out = join(root, 'target', 'bench');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'share.json'), JSON.stringify({ connections, failover_ms: visible, hidden_failover_ms: hidden, churn }, null, 2) + '\n');
+writeFileSync(join(out, process.env.SHARE_LABEL ? `share-${process.env.SHARE_LABEL}.json` : 'share.json'), JSON.stringify({ connections, failover_ms: visible, hidden_failover_ms: hidden, churn }, null, 2) + '\n');

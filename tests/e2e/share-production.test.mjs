@@ -315,3 +315,41 @@ test("the server closes the shared socket: every page shows the leading page's c
   await untilStats((s) => s.connections.length === 2 && s.live === 1, 'one new connection');
   assert.deepEqual(h.pageErrors, []);
 });
+
+test("the leading page closes with 16 MB of sends on its socket and the server not reading: what was still counted in the socket's bufferedAmount is sent again by the next leader", async () => {
+  await newContext();
+  const pages = [await newPage(), await newPage()];
+  for (const page of pages) await page.evaluate(() => window.make('buffered', '/ws'));
+  for (const page of pages) await untilOpen(page);
+  const leader = await leaderIndex(pages);
+  const follower = pages[1 - leader];
+  const readies = await follower.evaluate(() => window.count('ready'));
+  await h.bed.control('blackhole', { ms: 3000 }); // it keeps the connection but reads nothing
+  const COUNT = 64;
+  await follower.evaluate((n) => {
+    const pad = 'x'.repeat(256 * 1024); // 16 MB in all: more than the kernel buffers take
+    for (let i = 0; i < n; i++) window.ws.send(`big-${i}-${pad}`);
+  }, COUNT);
+  // Until the follower's sends are on the leading page's socket.
+  await new Promise((r) => setTimeout(r, 1000));
+  await pages[leader].close();
+  await untilStats((s) => s.connections.length === 2 && s.connections[1].open, 'a new connection');
+  await untilOpen(follower, readies);
+  const expected = Array.from({ length: COUNT }, (_, i) => `big-${i}`);
+  const label = (t) => t.slice(0, t.indexOf('-', 4));
+  const arrived = async () => (await stats()).connections.map((c) => c.received.map(label));
+  await until(async () => (await arrived())[1].includes(`big-${COUNT - 1}`), 'the replay reaches the new connection');
+  await new Promise((r) => setTimeout(r, 2500)); // the old connection's last bytes, if any, after the blackhole
+  const [old, fresh] = await arrived();
+  const all = [...old, ...fresh];
+  const missing = expected.filter((m) => !all.includes(m));
+  console.log(`# 64 × 256 KB, leader closed, server not reading: ${old.length} on the old connection, ${fresh.length} sent again, ${missing.length} lost (${missing.join(', ')})`);
+  // What the browser had taken off the socket's buffer (into its network stack and the
+  // kernel's) before the tab went can die with it: bufferedAmount is all a page can see. The
+  // rest — here most of the 16 MB — was never acknowledged and is sent again, in order.
+  const firstReplayed = expected.indexOf(fresh[0]);
+  assert.ok(firstReplayed > 0 && firstReplayed <= COUNT / 2, `the replay starts where the socket's buffer did: ${fresh[0]}`);
+  assert.deepEqual(fresh, expected.slice(firstReplayed), 'everything from there on, once, in order');
+  assert.deepEqual(missing, expected.slice(old.length, firstReplayed), 'only sends the browser had taken off the buffer are missing');
+  assert.deepEqual(h.pageErrors, []);
+});

@@ -130,7 +130,7 @@ export function useSharePages({ tls = false, throttled = false, files = {}, copi
   /** The index in `pages` of the page holding the leader's lock (asked in `pages[asker]`). */
   h.leaderIndex = async (pages, asker = 0) => {
     const { held } = await pages[asker].evaluate(() => navigator.locks.query());
-    const hub = held.filter((l) => l.name.startsWith('rebound-ws/') && !l.name.includes(':member:') && !l.name.includes(':hub:'));
+    const hub = held.filter((l) => /^rebound-ws[:/]/.test(l.name) && !l.name.includes(':member:') && !l.name.includes(':hub:'));
     assert.equal(hub.length, 1, `one leader lock: ${JSON.stringify(held)}`);
     const probes = await Promise.all(pages.map((p) => (p.isClosed() ? null : p.evaluate(() => window.probe).catch(() => null))));
     const index = probes.findIndex((probe) => probe && held.some((l) => l.name === probe && l.clientId === hub[0].clientId));
