@@ -36,13 +36,69 @@ const load = () =>
     throw error;
   }));
 
-let lockWarned = false;
-/** A lock request failed: aborted (that is the point) or refused (say so, once). */
-const lockFailed = (error) => {
-  if (error?.name === 'AbortError' || lockWarned) return;
-  lockWarned = true;
-  console.warn('rebound-ws: share: Web Locks refused a request here; tabs cannot share', error);
-};
+/** A lock request ended: aborted (that is the point) or refused (the link falls back, see below). */
+const quietly = () => {};
+
+/** The browser's channel and locks, which tabs of an origin share. */
+const BROWSER = { channel: (name) => new BroadcastChannel(name), locks: () => navigator.locks };
+
+// Where the browser refuses them (Web Locks in a privacy mode, storage partitioning, a
+// BroadcastChannel that throws), the same member and hub run over an in-tab channel and lock
+// table: the tab has a socket of its own (shared by its own instances), said once.
+const tabChannels = new Map(); // name → Set of TabChannel
+class TabChannel {
+  constructor(name) {
+    this.name = name;
+    this.onmessage = null;
+    if (!tabChannels.has(name)) tabChannels.set(name, new Set());
+    tabChannels.get(name).add(this);
+  }
+  postMessage(data) {
+    const copy = structuredClone(data);
+    for (const other of tabChannels.get(this.name) ?? []) if (other !== this) nextTask(() => other.onmessage?.({ data: copy }));
+  }
+  close() {
+    tabChannels.get(this.name)?.delete(this);
+  }
+}
+class TabLocks {
+  held = [];
+  waiting = [];
+  request(name, options, callback) {
+    return new Promise((resolve, reject) => {
+      const entry = { name, mode: options.mode ?? 'exclusive', callback, resolve, reject };
+      options.signal?.addEventListener('abort', () => {
+        if (!this.waiting.includes(entry)) return;
+        this.waiting = this.waiting.filter((w) => w !== entry);
+        reject(new DOMException('aborted', 'AbortError'));
+      });
+      this.waiting.push(entry);
+      this.grant();
+    });
+  }
+  grant() {
+    for (const entry of [...this.waiting]) {
+      const conflicts = (other) => other.name === entry.name && (other.mode === 'exclusive' || entry.mode === 'exclusive');
+      const ahead = this.waiting.slice(0, this.waiting.indexOf(entry));
+      if (this.held.some(conflicts) || ahead.some(conflicts)) continue;
+      this.waiting = this.waiting.filter((w) => w !== entry);
+      this.held.push(entry);
+      const release = () => {
+        this.held = this.held.filter((h) => h !== entry);
+        this.grant();
+      };
+      Promise.resolve()
+        .then(() => entry.callback())
+        .then((value) => (release(), entry.resolve(value)), (error) => (release(), entry.reject(error)));
+    }
+  }
+  query() {
+    return Promise.resolve({ held: this.held.map(({ name, mode }) => ({ name, mode, clientId: 'this-tab' })), pending: [] });
+  }
+}
+const tabLocks = new TabLocks();
+const IN_TAB = { channel: (name) => new TabChannel(name), locks: () => tabLocks };
+let fallbackWarned = false;
 
 /** One instance's link to the leading tab's socket. */
 export class ShareLink {
@@ -62,6 +118,7 @@ export class ShareLink {
     this.waiting = []; // look-alikes made before that
     this.sockets = new Map(); // conn → SharedSocket
     this.channel = null; // while joined
+    this.platform = BROWSER; // IN_TAB once the browser refused
     const link = this;
     /** The WebSocket look-alike a member's engine opens. */
     this.Socket = class SharedSocket {
@@ -152,11 +209,11 @@ export class ShareLink {
           break;
         case 'check':
           // Which hub leads: the lock manager's word, not a message's.
-          navigator.locks.query().then((snapshot) => {
+          this.platform.locks().query().then((snapshot) => {
             this.member.hubChecked(snapshot);
             this.hub = this.member.hub;
             this.perform();
-          }, lockFailed);
+          }, quietly);
           break;
         case 'opened':
           if (!socket) break;
@@ -183,20 +240,40 @@ export class ShareLink {
   /** Becomes a member: opens the channel, holds a member lock while open and waits in line to lead. */
   join() {
     if (this.channel || !this.member) return;
-    this.channel = new BroadcastChannel(this.name);
-    this.channel.onmessage = (event) => this.#receive(event.data);
-    this.abort = new AbortController();
-    const { signal } = this.abort;
-    const held = new Promise((resolve) => (this.release = resolve));
-    navigator.locks.request(this.member.lock, { signal }, () => held).catch(lockFailed);
-    // The leader's lock, then the hub's own (members follow a hub only when the lock manager
-    // shows both), held until the hub ends.
-    const lead = () =>
-      load().then(({ ShareHub }) => {
-        const id = `${TAB}hub-${++hubs}`; // a new name for every hub
-        return navigator.locks.request(ShareHub.lockFor(this.name, id), () => new Hub(this.name, id, this.options, this.makeHub, ShareHub).done);
-      });
-    navigator.locks.request(this.name, { signal }, lead).catch(lockFailed);
+    const { channel, locks } = this.platform;
+    try {
+      this.channel = channel(this.name);
+      this.channel.onmessage = (event) => this.#receive(event.data);
+      this.abort = new AbortController();
+      const { signal } = this.abort;
+      const held = new Promise((resolve) => (this.release = resolve));
+      locks().request(this.member.lock, { signal }, () => held).catch(quietly);
+      // The leader's lock, then the hub's own (members follow a hub only when the lock
+      // manager shows both), held until the hub ends.
+      const lead = () =>
+        load().then(({ ShareHub }) => {
+          const id = `${TAB}hub-${++hubs}`; // a new name for every hub
+          const hub = () => new Hub(this.name, id, this.options, this.makeHub, ShareHub, this.platform).done;
+          return locks().request(ShareHub.lockFor(this.name, id), {}, hub);
+        });
+      locks()
+        .request(this.name, { signal }, lead)
+        .catch((error) => error?.name === 'AbortError' || this.#fallBack(error));
+    } catch (error) {
+      this.#fallBack(error);
+    }
+  }
+
+  /** The browser refused its channel or locks: run over the in-tab ones, with a warning. */
+  #fallBack(error) {
+    if (this.platform === IN_TAB) return;
+    if (!fallbackWarned) {
+      fallbackWarned = true;
+      console.warn(`rebound-ws: share: this browser refused ${error?.name ?? 'Web Locks or BroadcastChannel'} (${error?.message ?? error}); this tab opens a socket of its own`);
+    }
+    this.leave(false);
+    this.platform = IN_TAB;
+    this.join();
   }
 
   /** The app's reconnect(): a shared socket that stopped for good tries again. */
@@ -206,28 +283,34 @@ export class ShareLink {
     this.perform();
   }
 
-  /** The app's close(): says so, closes the channel, gives up the member lock and the place in line. */
-  leave() {
+  /**
+   * The app's close(): says so (`announce`), closes the channel, gives up the member lock and
+   * the place in line.
+   */
+  leave(announce = true) {
     if (!this.channel) return;
-    this.member?.leave();
-    this.perform();
+    if (announce) {
+      this.member?.leave();
+      this.perform();
+    }
     this.channel.onmessage = null;
     this.channel.close();
     this.channel = null;
-    this.abort.abort();
-    this.release();
+    this.abort?.abort();
+    this.release?.();
   }
 }
 
 /** The leading tab's end: the real socket, relayed to every member. */
 class Hub {
-  constructor(name, id, options, makeHub, ShareHub) {
+  constructor(name, id, options, makeHub, ShareHub, platform) {
     this.id = id;
+    this.locks = platform.locks();
     this.hub = new ShareHub(id, options, name);
     this.pollMs = ShareHub.drainPollMs();
     this.polling = false;
     this.done = new Promise((resolve) => (this.finish = resolve));
-    this.channel = new BroadcastChannel(name);
+    this.channel = platform.channel(name);
     this.channel.onmessage = (event) => {
       this.hub.receive(event.data);
       this.#perform();
@@ -284,18 +367,20 @@ class Hub {
             this.rws.reconnect();
             break;
           case 'check':
-            navigator.locks.query().then((snapshot) => {
+            this.locks.query().then((snapshot) => {
               this.hub.membersChecked(snapshot, action.leaving);
               this.#perform();
-            }, lockFailed);
+            }, quietly);
             break;
           case 'watch':
             // Granted when that member's lock is released (it left, navigated or crashed).
             // Shared mode: the member check counts only members' (exclusive) locks, not this.
-            navigator.locks.request(action.lock, { mode: 'shared' }, () => {
-              this.hub.memberGone(action.tab);
-              this.#perform();
-            }).catch(lockFailed);
+            this.locks
+              .request(action.lock, { mode: 'shared' }, () => {
+                this.hub.memberGone(action.tab);
+                this.#perform();
+              })
+              .catch(quietly);
             break;
           case 'end':
             this.ended = true;

@@ -353,3 +353,32 @@ test("the leading page closes with 16 MB of sends on its socket and the server n
   assert.deepEqual(missing, expected.slice(old.length, firstReplayed), 'only sends the browser had taken off the buffer are missing');
   assert.deepEqual(h.pageErrors, []);
 });
+
+test('where the browser refuses Web Locks (a rejected request) or BroadcastChannel (a throwing constructor), the tab opens a socket of its own, says so once, and works', async () => {
+  await newContext();
+  const refusals = [
+    () => {
+      LockManager.prototype.request = () => Promise.reject(new DOMException('The request was denied.', 'SecurityError'));
+    },
+    () => {
+      window.BroadcastChannel = function BroadcastChannel() {
+        throw new DOMException('denied', 'SecurityError');
+      };
+    },
+  ];
+  for (const [i, refuse] of refusals.entries()) {
+    const page = await newPage(refuse);
+    await page.evaluate(() => {
+      window.make(true, '/ws');
+      window.second = new window.ReconnectingWebSocket('/ws', [], { share: true }); // the same tab: shares the tab's socket
+    });
+    await untilOpen(page);
+    await page.waitForFunction(() => window.second.readyState === 1, null, { timeout: WAIT });
+    await page.evaluate((i) => window.ws.send(`refused-${i}`), i);
+    await untilHeard([page], `refused-${i}`);
+    const warnings = await page.evaluate(() => window.warnings.filter((w) => w.includes('refused')));
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    await untilStats((s) => s.connections.length === i + 1, `one socket for page ${i}'s two instances`);
+  }
+  assert.deepEqual(h.pageErrors, []);
+});
