@@ -42,62 +42,6 @@ const quietly = () => {};
 /** The browser's channel and locks, which tabs of an origin share. */
 const BROWSER = { channel: (name) => new BroadcastChannel(name), locks: () => navigator.locks };
 
-// Where the browser refuses them (Web Locks in a privacy mode, storage partitioning, a
-// BroadcastChannel that throws), the same member and hub run over an in-tab channel and lock
-// table: the tab has a socket of its own (shared by its own instances), said once.
-const tabChannels = new Map(); // name → Set of TabChannel
-class TabChannel {
-  constructor(name) {
-    this.name = name;
-    this.onmessage = null;
-    if (!tabChannels.has(name)) tabChannels.set(name, new Set());
-    tabChannels.get(name).add(this);
-  }
-  postMessage(data) {
-    const copy = structuredClone(data);
-    for (const other of tabChannels.get(this.name) ?? []) if (other !== this) nextTask(() => other.onmessage?.({ data: copy }));
-  }
-  close() {
-    tabChannels.get(this.name)?.delete(this);
-  }
-}
-class TabLocks {
-  held = [];
-  waiting = [];
-  request(name, options, callback) {
-    return new Promise((resolve, reject) => {
-      const entry = { name, mode: options.mode ?? 'exclusive', callback, resolve, reject };
-      options.signal?.addEventListener('abort', () => {
-        if (!this.waiting.includes(entry)) return;
-        this.waiting = this.waiting.filter((w) => w !== entry);
-        reject(new DOMException('aborted', 'AbortError'));
-      });
-      this.waiting.push(entry);
-      this.grant();
-    });
-  }
-  grant() {
-    for (const entry of [...this.waiting]) {
-      const conflicts = (other) => other.name === entry.name && (other.mode === 'exclusive' || entry.mode === 'exclusive');
-      const ahead = this.waiting.slice(0, this.waiting.indexOf(entry));
-      if (this.held.some(conflicts) || ahead.some(conflicts)) continue;
-      this.waiting = this.waiting.filter((w) => w !== entry);
-      this.held.push(entry);
-      const release = () => {
-        this.held = this.held.filter((h) => h !== entry);
-        this.grant();
-      };
-      Promise.resolve()
-        .then(() => entry.callback())
-        .then((value) => (release(), entry.resolve(value)), (error) => (release(), entry.reject(error)));
-    }
-  }
-  query() {
-    return Promise.resolve({ held: this.held.map(({ name, mode }) => ({ name, mode, clientId: 'this-tab' })), pending: [] });
-  }
-}
-const tabLocks = new TabLocks();
-const IN_TAB = { channel: (name) => new TabChannel(name), locks: () => tabLocks };
 let fallbackWarned = false;
 
 /** One instance's link to the leading tab's socket. */
@@ -118,7 +62,8 @@ export class ShareLink {
     this.waiting = []; // look-alikes made before that
     this.sockets = new Map(); // conn → SharedSocket
     this.channel = null; // while joined
-    this.platform = BROWSER; // IN_TAB once the browser refused
+    this.platform = BROWSER; // the share module's inTab once the browser refused
+    this.inTab = null; // that, once the share module is loaded
     const link = this;
     /** The WebSocket look-alike a member's engine opens. */
     this.Socket = class SharedSocket {
@@ -158,7 +103,8 @@ export class ShareLink {
   /** Loads the share module (once; a failed load is tried again by the next attempt). */
   #load() {
     this.loading ??= load().then(
-      ({ ShareMember }) => {
+      ({ ShareMember, inTab }) => {
+        this.inTab = inTab;
         this.member = new ShareMember(this.tab, this.options, this.name);
         this.join();
         for (const socket of this.waiting.splice(0)) this.connect(socket);
@@ -266,13 +212,13 @@ export class ShareLink {
 
   /** The browser refused its channel or locks: run over the in-tab ones, with a warning. */
   #fallBack(error) {
-    if (this.platform === IN_TAB) return;
+    if (this.platform === this.inTab) return;
     if (!fallbackWarned) {
       fallbackWarned = true;
       console.warn(`rebound-ws: share: this browser refused ${error?.name ?? 'Web Locks or BroadcastChannel'} (${error?.message ?? error}); this tab opens a socket of its own`);
     }
     this.leave(false);
-    this.platform = IN_TAB;
+    this.platform = this.inTab;
     this.join();
   }
 
