@@ -132,9 +132,11 @@ export type CloseKind =
  * - `too-large`: larger than `maxEnqueuedBytes` (or `maxEnqueuedMessages` is 0), so it could
  *   never be queued;
  * - `expired`: it waited longer than `messageTtl`, or its request timed out before it was sent;
- * - `closed`: a request's message, dropped because the connection was closed or had failed.
+ * - `closed`: a request's message, dropped because the connection was closed or had failed;
+ * - `refused`: the open socket refused the value when it was sent (its `send` threw: a
+ *   detached `ArrayBuffer`, say); it could never go out.
  */
-export type DropReason = 'queue-full' | 'too-large' | 'expired' | 'closed';
+export type DropReason = 'queue-full' | 'too-large' | 'expired' | 'closed' | 'refused';
 
 /**
  * Why a `request()` was rejected (`RequestError.reason`):

@@ -290,6 +290,8 @@ export class ReconnectingWebSocket {
   }
 
   send(data) {
+    // WebIDL's string conversion, as WebSocket.send does it: a Symbol has no string form.
+    if (typeof data === 'symbol') throw new TypeError('rebound-ws: send(): a Symbol cannot be converted to a string');
     if (typeof data !== 'string' && !isBinary(data)) data = String(data);
     const ws = this.#ws;
     // The fast path: ready, nothing recorded still to perform (it would go out first), and
@@ -529,8 +531,10 @@ export class ReconnectingWebSocket {
         reportError(error);
       }
     }
-    if (conn !== this.#conn) return; // the predicate closed or reconnected
-    this.#detach(this.#ws);
+    // The predicate may have closed or reconnected (the socket is detached then); either way
+    // this socket is closed now: Core reports an app's close() with it at once and ignores
+    // the close of a socket it has replaced.
+    if (conn === this.#conn) this.#detach(this.#ws);
     this.#call(() => this.#core.closed(conn, code, reason, read(event, 'wasClean'), decision));
   }
 
@@ -548,10 +552,12 @@ export class ReconnectingWebSocket {
     if (conn === this.#conn && !(state >= 2)) {
       try {
         this.#ws.send(data);
-        return;
-      } catch (error) {
-        reportError(error);
+      } catch {
+        // The open socket refused the value itself (a detached ArrayBuffer): it could never
+        // go out, so it is reported by a drop ('refused'), not queued again ahead of the rest.
+        this.#core.refused(data, request);
       }
+      return;
     }
     this.#core.unsent(data, request);
   }
@@ -596,7 +602,10 @@ export class ReconnectingWebSocket {
       try {
         ws.close();
       } catch (error) {
-        reportError(error);
+        // A look-alike that cannot close (its close() throws, or it has none): the attempt
+        // fails with an `error` event, and the socket counts as closed now.
+        this.#record(() => this.#emit('error', { error, message: String(read(error, 'message') ?? error) }));
+        this.#call(() => this.#core.closed(conn, 1006, '', false, undefined));
       }
     }
   }

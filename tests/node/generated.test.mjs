@@ -105,7 +105,7 @@ const CLOSE_KINDS = new Set([
   'heartbeat-timeout', 'verification-failed', 'verification-timeout', 'protocol', 'policy', 'too-big',
   'server-error', 'restart', 'try-again-later', 'bad-gateway', 'app-stop', 'app-retry', 'offline', 'suspended', 'other',
 ]);
-const DROP_REASONS = new Set(['queue-full', 'too-large', 'expired', 'closed']);
+const DROP_REASONS = new Set(['queue-full', 'too-large', 'expired', 'closed', 'refused']);
 const REQUEST_FAILURES = new Set(['timeout', 'disconnected', 'dropped', 'closed']);
 /** Names that are not events but live on every object's prototype chain. */
 const JUNK_EVENT_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '', 'OPEN', 'foo'];

@@ -291,6 +291,15 @@ impl<P: Payload> Engine<P> {
         }
     }
 
+    /// A [`Output::Transmit`] the open socket refused (its `send` threw on the value, e.g. a
+    /// detached `ArrayBuffer`): it is dropped ([`DropReason::Refused`]), not kept, so it
+    /// neither blocks nor reorders the queue.
+    pub fn transmit_refused(&mut self, payload: P, request: Option<RequestId>) {
+        self.stats.messages_sent = self.stats.messages_sent.saturating_sub(1);
+        let item = Queued { len: payload.byte_len(), payload, at: 0, request };
+        self.report_drop(item, DropReason::Refused);
+    }
+
     /// The reply to request `id` arrived; `false` if it was not pending (late or unknown).
     pub fn resolve_request(&mut self, id: RequestId) -> bool {
         self.requests.remove(id)

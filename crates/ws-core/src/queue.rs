@@ -50,12 +50,15 @@ pub enum DropReason {
     Expired,
     /// The app closed the connection (or it failed for good) while its request waited.
     Closed,
+    /// The socket refused the value when it was sent (a detached `ArrayBuffer`, say): it
+    /// could never go out, so it is not kept.
+    Refused,
 }
 
 impl DropReason {
     /// Every reason.
-    pub const ALL: [DropReason; 4] =
-        [DropReason::QueueFull, DropReason::TooLarge, DropReason::Expired, DropReason::Closed];
+    pub const ALL: [DropReason; 5] =
+        [DropReason::QueueFull, DropReason::TooLarge, DropReason::Expired, DropReason::Closed, DropReason::Refused];
 
     /// The reason's stable name, e.g. `"queue-full"`.
     pub fn as_str(self) -> &'static str {
@@ -64,6 +67,7 @@ impl DropReason {
             DropReason::TooLarge => "too-large",
             DropReason::Expired => "expired",
             DropReason::Closed => "closed",
+            DropReason::Refused => "refused",
         }
     }
 }

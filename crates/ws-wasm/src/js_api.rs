@@ -234,6 +234,14 @@ impl Core {
         }
     }
 
+    /// A payload from `transmit` the open socket refused (its `send` threw on the value):
+    /// reported by a `drop` (`refused`), never queued again.
+    pub fn refused(&mut self, data: JsValue, request: JsValue) {
+        let request = request.as_f64().map(|id| RequestId(id as u64));
+        self.engine.transmit_refused(Payload::new(data), request);
+        self.pump(now());
+    }
+
     /// A payload from `transmit` did not go out (the socket was closing or gone): the
     /// engine queues it again, in order, for the next connection, or reports it dropped.
     pub fn unsent(&mut self, data: JsValue, request: JsValue) {
