@@ -1,5 +1,5 @@
 # Rebound's task runner. `make test` is the README's test command and what CI runs.
-.PHONY: setup demo demo-build bench test test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e
+.PHONY: setup demo demo-build bench test test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e screenshots
 PORT ?= 8080
 
 setup: ## install everything a fresh machine needs (a no-op when present)
@@ -43,8 +43,11 @@ test-types: package ## a TypeScript example compiles with --strict
 test-pages: package testbed ## a Vite build and a strict-CSP plain page in headless Chromium
 	node tests/pages/run.mjs
 
-test-e2e: demo-build testbed ## the demo in headless Chromium; saves docs/screenshots/*.png
+test-e2e: demo-build testbed ## the demo and share in headless Chromium and Firefox (screenshots to a temporary folder)
 	node --test tests/e2e/
+
+screenshots: demo-build testbed ## the README's screenshots (docs/screenshots/*.png), from the demo test
+	REBOUND_SCREENSHOTS=docs/screenshots node --test tests/e2e/demo.test.mjs
 
 bench: package ## Rebound vs raw WebSocket and the JS peers; writes target/bench/summary.json
 	cargo build --release -p testbed

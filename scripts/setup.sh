@@ -52,12 +52,11 @@ if ! [ -x /usr/sbin/nginx ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nginx-light >/dev/null
 fi
 
-# npm dev dependencies; reinstalled only when package-lock.json changed.
+# npm dev dependencies, exactly as package-lock.json has them (`npm ci`: it never rewrites
+# the lock file, so `make test` leaves the tree clean); reinstalled only when the lock changed.
 if ! [ node_modules/.package-lock.json -nt package-lock.json ]; then
   say "installing npm dev dependencies"
-  # `npm install`, not `npm ci`: the registry mirror lists only this platform's optional
-  # packages (rollup's native builds), so `npm ci` calls the lock file out of sync.
-  npm install --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.package-lock.json
 fi
 

@@ -254,6 +254,7 @@ class Hub {
     this.locks = platform.locks();
     this.hub = new ShareHub(id, options, name);
     this.pollMs = ShareHub.drainPollMs();
+    this.taskReads = ShareHub.drainTaskReads();
     this.polling = false;
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.channel = platform.channel(name);
@@ -278,17 +279,22 @@ class Hub {
     this.#perform();
   }
 
-  /** Reads the socket's buffer every `pollMs` while sends wait for it to drain (then they are acknowledged). */
-  #drainLater() {
+  /**
+   * Reads the socket's buffer while sends wait for it to drain (then they are acknowledged):
+   * `taskReads` times in the next task, then every `pollMs` (the share module's figures).
+   */
+  #drainLater(tries = 0) {
     if (this.polling) return;
     this.polling = true;
-    setTimeout(() => {
+    const read = () => {
       this.polling = false;
       if (this.ended) return;
       this.hub.drained(this.buffered());
-      if (this.hub.awaitingDrain) this.#drainLater();
+      if (this.hub.awaitingDrain) this.#drainLater(tries + 1);
       this.#perform();
-    }, this.pollMs);
+    };
+    if (tries < this.taskReads) nextTask(read);
+    else setTimeout(read, this.pollMs);
   }
 
   /** Does what the hub asked, in order, until it asks nothing more. */

@@ -1,15 +1,19 @@
 // End to end: the built demo (www/dist, `make demo-build`) served by the test bed, driven in
-// headless Chromium. Saves a screenshot of the widget in each state to docs/screenshots/
-// (the README shows them). Run: node --test tests/e2e/
+// headless Chromium. Saves a screenshot of the widget in each state (to docs/screenshots/, the
+// README's, with `make screenshots`). Run: node --test tests/e2e/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { root, startTestbed } from '../support/testbed.mjs';
 import { launchChromium } from '../support/chromium.mjs';
 
 const dist = join(root, 'www', 'dist');
-const shots = join(root, 'docs', 'screenshots');
+// Screenshots go to $REBOUND_SCREENSHOTS (`make screenshots`: docs/screenshots, the README's),
+// else to a temporary folder: `make test` leaves the tree as it found it.
+const shots = process.env.REBOUND_SCREENSHOTS ? resolve(process.env.REBOUND_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'rebound-shots-'));
+mkdirSync(shots, { recursive: true });
 const WAIT = { timeout: 15000 };
 let bed;
 let browser;

@@ -18,6 +18,7 @@ use web_sys::{
 };
 use ws_core::share::{
     any_member, current_hub, hub_lock, member_lock, Hub, HubOutput, Member, MemberOutput, Wire, DRAIN_POLL_MS,
+    DRAIN_TASK_READS,
 };
 use ws_core::CloseKind;
 
@@ -418,7 +419,7 @@ impl HubRunner {
                     let sent = self.socket.borrow().as_ref().and_then(|socket| socket.send(data));
                     if let Some(bytes) = sent {
                         self.hub.borrow_mut().transmitted(tab, seq, bytes);
-                        self.drain_later();
+                        self.drain_later(0);
                     }
                 }
                 HubOutput::WatchMember { tab } => {
@@ -447,23 +448,28 @@ impl HubRunner {
         }
     }
 
-    /// Reads the socket's buffer every [`DRAIN_POLL_MS`] while sends wait for it to drain.
-    fn drain_later(self: &Rc<Self>) {
+    /// Reads the socket's buffer while sends wait for it to drain: [`DRAIN_TASK_READS`] times
+    /// in the next task, then every [`DRAIN_POLL_MS`].
+    fn drain_later(self: &Rc<Self>, tries: u32) {
         if self.drain_poll.replace(true) {
             return;
         }
         let weak = Rc::downgrade(self);
-        let read = Closure::once_into_js(move || {
+        let read = move || {
             let Some(runner) = weak.upgrade() else { return };
             runner.drain_poll.set(false);
             let buffered = runner.socket.borrow().as_ref().map_or(0, |socket| socket.buffered());
             runner.hub.borrow_mut().drained(buffered);
             if runner.hub.borrow().awaiting_drain() {
-                runner.drain_later();
+                runner.drain_later(tries + 1);
             }
             runner.perform();
-        });
-        set_timeout(&read, DRAIN_POLL_MS as i32);
+        };
+        if tries < DRAIN_TASK_READS {
+            next_task(read);
+        } else {
+            set_timeout(&Closure::once_into_js(read), DRAIN_POLL_MS as i32);
+        }
     }
 
     /// Whether a member other than `leaving` (whose lock may not be gone yet) holds its lock.

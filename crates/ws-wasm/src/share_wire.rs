@@ -305,8 +305,8 @@ impl ShareMember {
 /// socket; `share.js` starts it once it holds the leader's lock and then the hub's own
 /// (`lock`). Actions: `{ do: 'post', message }`, `{ do: 'transmit', tab, seq, data }` (send
 /// `data` only if it goes out at once, then call `transmitted(tab, seq, bytes)` with what it
-/// added to `bufferedAmount`; read `bufferedAmount` into `drained` every `drainPollMs` while
-/// `awaitingDrain`), `{ do: 'reconnect' }`, `{ do: 'check', leaving }` (answer with
+/// added to `bufferedAmount`; read `bufferedAmount` into `drained` while `awaitingDrain`:
+/// `drainTaskReads` times in the next task, then every `drainPollMs`), `{ do: 'reconnect' }`, `{ do: 'check', leaving }` (answer with
 /// `membersChecked(await navigator.locks.query(), leaving)`), `{ do: 'watch', lock }` (call
 /// `memberGone(tab)` once that lock is released), `{ do: 'end' }`.
 #[wasm_bindgen]
@@ -330,10 +330,17 @@ impl ShareHub {
         hub_lock(name, id)
     }
 
-    /// How often (ms) to read the socket's buffer while `awaitingDrain`.
+    /// How often (ms) to read the socket's buffer while `awaitingDrain`, after
+    /// `drainTaskReads` reads in the next task.
     #[wasm_bindgen(js_name = drainPollMs)]
     pub fn drain_poll_ms() -> u32 {
         ws_core::share::DRAIN_POLL_MS
+    }
+
+    /// How many times to read the socket's buffer in the next task while `awaitingDrain`.
+    #[wasm_bindgen(js_name = drainTaskReads)]
+    pub fn drain_task_reads() -> u32 {
+        ws_core::share::DRAIN_TASK_READS
     }
 
     /// Whether sends wait for the socket's buffer to drain (see `drained`).

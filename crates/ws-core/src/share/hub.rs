@@ -254,8 +254,9 @@ impl<T> Hub<T> {
         }
     }
 
-    /// Whether sends wait for [`Hub::drained`]: the driver reads the socket's buffer every
-    /// [`super::DRAIN_POLL_MS`] while this is true.
+    /// Whether sends wait for [`Hub::drained`]: the driver reads the socket's buffer while
+    /// this is true ([`super::DRAIN_TASK_READS`] times in the next task, then every
+    /// [`super::DRAIN_POLL_MS`]).
     pub fn awaiting_drain(&self) -> bool {
         !self.unsent.is_empty()
     }

@@ -92,8 +92,12 @@ pub const VERSION: u32 = 2;
 /// The close code links get when the shared socket stopped for good ("do not retry").
 pub const STOPPED_CODE: u16 = 4000;
 
-/// How often (ms) a hub's driver reads the socket's `bufferedAmount` while sends wait for
-/// [`Hub::drained`] (see [`Hub::awaiting_drain`]).
+/// While sends wait for [`Hub::drained`] (see [`Hub::awaiting_drain`]), a hub's driver reads
+/// the socket's `bufferedAmount` in the next task this many times (a buffer on a fast link is
+/// empty by then, and a task is not throttled in a hidden tab as a timer is) ...
+pub const DRAIN_TASK_READS: u32 = 3;
+
+/// ... and then every this many ms.
 pub const DRAIN_POLL_MS: u32 = 20;
 
 /// What tabs say to each other on the channel.
