@@ -106,6 +106,8 @@ for (const [name, entry] of Object.entries(m.entries)) {
 // CommonJS consumers get the same declarations as a .d.cts (the package is "type": "module").
 const npmDir = join(root, m.package['npm-dir']);
 writeFileSync(join(npmDir, 'index.d.cts'), readFileSync(join(npmDir, 'index.d.ts')));
+// The license texts ship in the tarball (copies of the repository's, ignored by git).
+for (const license of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, license), join(npmDir, license));
 
 // What a browser app ships: the browser entry (with the glue) and the wasm file.
 const shipped = readFileSync(join(outDir, m.entries.browser.out));
