@@ -7,6 +7,7 @@
 //        const tab = await browser.newTab(url);      // in front; the others go to the back
 //        await tab.evaluate((x) => x + 1, 1);        // 2 (a function and a JSON argument)
 //        await tab.waitFor(() => window.ready, null, 15000);
+//        await tab.send('Page.setWebLifecycleState', { state: 'frozen' }); // any DevTools command
 //        tab.errors;                                 // uncaught exceptions in the tab
 //        await tab.close(); await browser.close();
 import WebSocket from 'ws';
@@ -63,6 +64,8 @@ export async function launchTabs({ args = [] } = {}) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       },
+      /** A DevTools command for this tab (e.g. `Page.setWebLifecycleState`). */
+      send: (method, params) => send(method, params, sessionId),
       async close() {
         listeners.delete(sessionId);
         await send('Target.closeTarget', { targetId }).catch(() => {});

@@ -31,7 +31,7 @@ export const INDEX_HTML = `<!doctype html>
   window.make = (share, url = '/ws', options = {}) => {
     const ws = new ReconnectingWebSocket(url, [], { share, minReconnectionDelay: 100, maxReconnectionDelay: 500, ...options });
     for (const t of ['open', 'close', 'ready', 'message', 'statechange', 'drop']) {
-      ws.addEventListener(t, (e) => window.log.push({ t, data: e.data, state: e.state, code: e.code, reason: e.reason, retryIn: e.retryIn, at: Date.now() }));
+      ws.addEventListener(t, (e) => window.log.push({ t, data: e.data, state: e.state, code: e.code, reason: e.reason, kind: e.kind, retryIn: e.retryIn, at: Date.now() }));
     }
     window.ws = ws;
   };

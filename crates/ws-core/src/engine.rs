@@ -459,6 +459,17 @@ impl<P: Payload> Engine<P> {
             Hint::Visible => self.visibility_changed(now, false),
             Hint::PageHide { persisted } => self.page_hidden(persisted),
             Hint::PageShow { persisted } => self.page_shown(now, persisted),
+            Hint::Resumed => self.resumed(now),
+        }
+    }
+
+    /// The page ran again after being frozen: whatever its timers said, the link may have
+    /// died meanwhile, so an open one is probed at once and a waiting one retries soon.
+    fn resumed(&mut self, now: u64) {
+        match self.state {
+            State::Open => self.probe(now),
+            State::Reconnecting { .. } => self.retry_soon(now),
+            _ => {}
         }
     }
 

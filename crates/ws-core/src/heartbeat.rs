@@ -87,6 +87,11 @@ impl Heartbeat {
             }
             Some(_) => Beat::Dead,
             None => match self.interval_ms {
+                // A late check (the page was frozen or asleep, or its clock jumped): the link
+                // may have died meanwhile, so the ping is a probe with the short deadline.
+                Some(interval) if now > self.last_inbound.saturating_add(interval).saturating_add(LATE_TIMER_MS) => {
+                    self.send(now, self.probe_timeout_ms.min(self.timeout_ms), true)
+                }
                 Some(interval) if now >= self.last_inbound.saturating_add(interval) => {
                     self.send(now, self.timeout_ms, false)
                 }
@@ -154,6 +159,18 @@ mod tests {
         hb.check(1_000);
         assert_eq!(hb.pong(1_042), Some(42));
         assert_eq!(hb.pong(1_050), None);
+    }
+
+    #[test]
+    fn a_late_interval_check_sends_a_probe_with_the_short_deadline() {
+        // Issue 19: a page frozen for 8 s sent its ping on resume with the full timeout.
+        let mut hb = beat(); // interval 1,000, timeout 2,000, probe 500
+        assert_eq!(hb.check(9_000), Beat::SendPing, "due at 1,000, checked 8 s late");
+        assert_eq!(hb.deadline(), Some(9_500), "the probe's deadline, not the full timeout");
+        assert_eq!(hb.check(9_500), Beat::Dead, "a probe is not excused twice");
+        let mut hb = beat();
+        assert_eq!(hb.check(1_500), Beat::SendPing, "on time (within a second)");
+        assert_eq!(hb.deadline(), Some(3_500), "an ordinary ping: the full timeout");
     }
 
     #[test]

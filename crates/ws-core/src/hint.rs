@@ -32,6 +32,9 @@ pub enum Hint {
         /// The page was restored from the back/forward cache.
         persisted: bool,
     },
+    /// The page was frozen and runs again (Page Lifecycle `resume`: a background or mobile
+    /// page the browser suspended): probe the link at once, as on `Visible`.
+    Resumed,
 }
 
 impl Hint {
@@ -52,12 +55,19 @@ impl Hint {
             "visibilitychange" => Hint::Visible,
             "pagehide" => Hint::PageHide { persisted: flag },
             "pageshow" => Hint::PageShow { persisted: flag },
+            "resume" => Hint::Resumed,
             _ => return None,
         })
     }
 
     /// The DOM events that carry hints (the binding listens to exactly these), each with
     /// whether it listens on `document` (true) or `window` (false).
-    pub const EVENTS: [(&'static str, bool); 5] =
-        [("online", false), ("offline", false), ("visibilitychange", true), ("pagehide", false), ("pageshow", false)];
+    pub const EVENTS: [(&'static str, bool); 6] = [
+        ("online", false),
+        ("offline", false),
+        ("visibilitychange", true),
+        ("pagehide", false),
+        ("pageshow", false),
+        ("resume", true),
+    ];
 }

@@ -364,6 +364,21 @@ fn resume_from_hidden_probes_with_the_short_deadline() {
     assert_eq!(d.engine.stats().last_close, Some(CloseKind::HeartbeatTimeout));
 }
 
+/// Issue 19: a page frozen while its outstanding ping waited kept the full timeout; the
+/// Page Lifecycle `resume` probes at once, as becoming visible does.
+#[test]
+fn resume_after_a_freeze_probes_with_the_short_deadline() {
+    let mut d = Driver::with(heartbeat);
+    let conn = d.connected();
+    d.engine.hint(200, Hint::Resumed);
+    assert_eq!(d.outputs(), vec![Output::SendPing { conn }]);
+    assert_eq!(d.engine.poll_timeout(), Some(700));
+    d.advance_to(700);
+    assert_eq!(d.engine.stats().last_close, Some(CloseKind::HeartbeatTimeout));
+    assert_eq!(Hint::from_event("resume", false), Some(Hint::Resumed));
+    assert!(Hint::EVENTS.contains(&("resume", true)), "the bindings listen to it on document");
+}
+
 // ---- verification -----------------------------------------------------------------------------
 
 #[test]
