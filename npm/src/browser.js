@@ -3,8 +3,10 @@
 // top level, so `new ReconnectingWebSocket(url)` is synchronous once the import resolved.
 import init from './generated/rebound_wasm.js';
 import { bind } from './instance.js';
+import { wasmLoadError } from './load-error.js';
 
-bind(await init({ module_or_path: new URL('./rebound.wasm', import.meta.url) }));
+const wasm = new URL('./rebound.wasm', import.meta.url);
+bind(await init({ module_or_path: wasm }).catch((error) => Promise.reject(wasmLoadError(error, wasm))));
 
 export * from './index.js';
 export { default } from './index.js';

@@ -4,8 +4,10 @@
 // dist/rebound-share.wasm).
 import init, { ShareHub, ShareMember } from './generated/rebound_share.js';
 import { nextTask } from './events.js';
+import { wasmLoadError } from './load-error.js';
 
-await init({ module_or_path: new URL('./rebound-share.wasm', import.meta.url) });
+const wasm = new URL('./rebound-share.wasm', import.meta.url);
+await init({ module_or_path: wasm }).catch((error) => Promise.reject(wasmLoadError(error, wasm)));
 
 export { ShareHub, ShareMember };
 

@@ -19,6 +19,8 @@ const FUZZ_STEPS = Number(process.env.REBOUND_FUZZ_STEPS ?? 100_000);
 const FUZZ_SEED = Number(process.env.REBOUND_SEED ?? 20261122);
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws://127.0.0.1:*";
 const CSP_WITHOUT_WASM = "default-src 'self'; script-src 'self'; connect-src 'self' ws://127.0.0.1:*";
+// connect-src without 'self': the page's own rebound.wasm may not be fetched.
+const CSP_WITHOUT_FETCH = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src ws://127.0.0.1:*";
 
 const started = performance.now();
 const since = (t) => `${Math.round(performance.now() - t)} ms`;
@@ -147,11 +149,13 @@ const viteBuilt = await check('vite: build tests/pages/vite-app (defaults, alias
 // A second copy without 'wasm-unsafe-eval' is the control that shows the violation listener works.
 const cspDir = join(work, 'csp-page');
 const cspControlDir = join(work, 'csp-control');
+const cspNoFetchDir = join(work, 'csp-no-fetch');
 const cspReady = installed
   ? (() => {
       for (const [dir, policy] of [
         [cspDir, CSP],
         [cspControlDir, CSP_WITHOUT_WASM],
+        [cspNoFetchDir, CSP_WITHOUT_FETCH],
       ]) {
         cpSync(join(here, 'csp-page'), dir, { recursive: true });
         cpSync(join(pkgDir, 'dist', 'index.js'), join(dir, 'rebound-ws.js'));
@@ -359,7 +363,33 @@ if (cspReady && launched) {
       const data = await dataset(session.page);
       if (!violations.length) throw fail('no securitypolicyviolation event: the listener cannot be trusted', await session.dump());
       if (data.loaded) throw fail('the page loaded the package although wasm compilation should be refused', await session.dump());
-      return `${violations[0]}`;
+      // The import's error names the wasm and the directive to change.
+      const refusal = session.consoleLines.find((line) => line.startsWith('pageerror: Error: rebound-ws: the browser refused to compile'));
+      if (!refusal || !refusal.includes('rebound.wasm') || !refusal.includes("'wasm-unsafe-eval'")) {
+        throw fail('the import did not reject with an error naming the wasm and wasm-unsafe-eval', await session.dump());
+      }
+      return `${violations[0]}; ${refusal.split('\n')[0]}`;
+    } finally {
+      await session.context.close();
+      bed.stop();
+    }
+  });
+
+  await check('csp: a connect-src that does not allow the wasm URL: the import rejects naming the URL and connect-src', async () => {
+    const bed = await startTestbed({ www: cspNoFetchDir });
+    cleanups.push(() => bed.stop());
+    const session = await openPage(`${bed.base}/`);
+    try {
+      await session.page
+        .waitForFunction(() => window.__cspViolations.length > 0, null, { timeout: 5000, polling: 20 })
+        .catch(() => {});
+      const line = () => session.consoleLines.find((l) => l.startsWith('pageerror: Error: rebound-ws: could not load'));
+      for (let i = 0; i < 50 && !line(); i++) await new Promise((r) => setTimeout(r, 50));
+      const refusal = line();
+      if (!refusal || !refusal.includes(`${bed.base}/rebound.wasm`) || !refusal.includes('connect-src')) {
+        throw fail('the import did not reject with an error naming the URL and connect-src', await session.dump());
+      }
+      return refusal.split('\n')[0];
     } finally {
       await session.context.close();
       bed.stop();
