@@ -31,7 +31,7 @@ package: setup ## the npm package: npm/dist and target/npm/rebound-ws-<version>.
 testbed:
 	cargo build -p testbed
 
-test-browser: package testbed ## ws-wasm and status-widget in headless Chromium against the test bed (serving npm/dist)
+test-browser: package testbed ## ws-wasm and status-widget in headless Chromium and Firefox against the test bed (serving npm/dist)
 	bash scripts/browser-tests.sh
 
 test-node: package testbed ## the packed tarball in Node with the ws package

@@ -44,6 +44,12 @@ if ! [ -x /usr/bin/firefox-esr ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq firefox-esr >/dev/null
 fi
 
+# geckodriver: wasm-pack's Firefox runner (the browser tests run in Firefox too).
+if ! command -v geckodriver >/dev/null 2>&1; then
+  say "installing geckodriver (a few minutes)"
+  cargo install geckodriver
+fi
+
 # nginx as a reverse proxy in front of a ws server (tests/node/nginx.test.mjs).
 if ! [ -x /usr/sbin/nginx ]; then
   say "installing nginx-light"

@@ -1,22 +1,20 @@
 // <rebound-status> (npm/dist/status.js) in headless Chromium against the Rust test bed: every
 // state with its text, icon, data-state and ARIA; the grace period; Retry by keyboard; a
 // hostile close reason shown as text; listeners detached on removal and on a new socket; a
-// strict-CSP page importing it by relative URL; a React 19 app (Vite) passing `socket` as a
-// property; and its min+gzip size. Waits are generous and bounded; nothing asserts timing.
+// strict-CSP page importing it by relative URL; and its min+gzip size (React, Vue and Svelte:
+// tests/e2e/frameworks.test.mjs). Waits are generous and bounded; nothing asserts timing.
 // Needs npm/dist (make package) and the test bed (cargo build -p testbed).
 // Run: node --test tests/e2e/status.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { root, startTestbed, until } from '../support/testbed.mjs';
 import { launchChromium } from '../support/chromium.mjs';
 
 const dist = join(root, 'npm', 'dist');
-const reactApp = join(dirname(fileURLToPath(import.meta.url)), 'react-app');
 /** Bound of every wait (ms): generous, only there so a failure cannot hang. */
 const WAIT = 15000;
 const ICONS = { connected: '●', connecting: '↻', reconnecting: '↻', offline: '⚠', disconnected: '○', error: '!' };
@@ -393,39 +391,6 @@ test('strict CSP: imported by relative URL, styled by its own stylesheet, no vio
   await page.evaluate(() => document.head.append(Object.assign(document.createElement('style'), { textContent: 'p {}' })));
   await page.waitForFunction(() => window.__violations.length > 0, null, { timeout: WAIT });
   assert.match((await page.evaluate(() => window.__violations))[0], /^style-src/);
-});
-
-test('React 19 (Vite build): <rebound-status socket={ws} /> sets the property and connects', async () => {
-  const { build } = await import('vite');
-  const outDir = join(www, 'react');
-  await build({
-    root: reactApp,
-    configFile: false,
-    logLevel: 'silent',
-    base: './',
-    // Vite compiles .jsx with esbuild; the automatic runtime is React's jsx-runtime.
-    esbuild: { jsx: 'automatic' },
-    resolve: {
-      alias: [
-        { find: /^rebound-ws\/status$/, replacement: join(dist, 'status.js') },
-        { find: /^rebound-ws$/, replacement: join(dist, 'index.js') },
-      ],
-    },
-    build: { outDir, emptyOutDir: true },
-  });
-  assert.ok(existsSync(join(outDir, 'index.html')), 'vite wrote index.html');
-  await open('/react/');
-  await page.waitForSelector('rebound-status[data-state="connected"]', { state: 'attached', timeout: WAIT });
-  const seen = await page.evaluate(() => {
-    const el = document.querySelector('rebound-status');
-    return {
-      property: el.socket === window.ws,
-      attribute: el.getAttribute('socket'),
-      text: el.shadowRoot.querySelector('[part=text]').textContent,
-      react: Object.keys(el).some((k) => k.startsWith('__react')),
-    };
-  });
-  assert.deepEqual(seen, { property: true, attribute: null, text: 'Connected', react: true });
 });
 
 test('size: <rebound-status> is at most 2,000 bytes min+gzip', () => {

@@ -1,4 +1,4 @@
-//! The indicator and the hook in headless Chromium (see scripts/browser-tests.sh).
+//! The indicator and the hook in headless Chromium and Firefox (see scripts/browser-tests.sh).
 #![cfg(target_arch = "wasm32")]
 
 use gloo_timers::future::TimeoutFuture;

@@ -1,4 +1,4 @@
-//! `share` in headless Chromium against the real test bed (see scripts/browser-tests.sh, which
+//! `share` in headless Chromium and Firefox against the real test bed (see scripts/browser-tests.sh, which
 //! also serves the npm package's browser build from the bed, for the test that loads it
 //! beside a Rust `Socket`).
 #![cfg(target_arch = "wasm32")]
