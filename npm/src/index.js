@@ -83,12 +83,16 @@ export class ReconnectingWebSocket {
       // A member of a shared connection (Core checked that tabs can share here and set the
       // member up): its engine runs over a link to the leading tab's socket, whose own
       // instance gets the app's options.
-      this.#share = new ShareLink(this.#core.settings, () => {
+      const makeHub = () => {
         // The leading tab's socket connects whatever this instance's `startClosed` said:
         // the tabs it serves have connected.
         const rws = new ReconnectingWebSocket(url, protocolList, { ...copy, share: false, startClosed: false });
         return { rws, sendNow: (data) => rws.#sendNow(data), buffered: () => (rws.#conn >= 0 ? Number(read(rws.#ws, 'bufferedAmount')) || 0 : 0) };
-      });
+      };
+      // A send the shared socket will not take, or the channel cannot carry: a drop.
+      const dropped = (data, reason) =>
+        this.#call(() => (reason === 'refused' ? this.#core.refused(data, undefined) : this.#core.unsent(data, undefined)));
+      this.#share = new ShareLink(this.#core.settings, makeHub, dropped);
     }
     const settings = (this.#settings = this.#core.settings);
     this.#highWater = settings.highWaterMark;

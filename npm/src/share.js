@@ -49,9 +49,11 @@ export class ShareLink {
   /**
    * `settings` are the member's (from Core); `makeHub()` builds the hub's socket in the tab
    * that leads and returns `{ rws, sendNow, buffered }` (`sendNow(data)`: sends only if it
-   * goes out at once, returning what it added to `bufferedAmount`, else -1).
+   * goes out at once, returning what it added to `bufferedAmount`, else -1); `dropped(data)`
+   * reports a send the shared socket will not take (it stopped first) to the instance.
    */
-  constructor(settings, makeHub) {
+  constructor(settings, makeHub, dropped) {
+    this.dropped = dropped;
     this.name = settings.shareName;
     this.options = settings.shareOptions;
     this.tab = TAB + ++tabs;
@@ -62,6 +64,7 @@ export class ShareLink {
     this.waiting = []; // look-alikes made before that
     this.sockets = new Map(); // conn → SharedSocket
     this.channel = null; // while joined
+    this.refused = undefined; // the error of a send the channel refused, during SharedSocket.send
     this.platform = BROWSER; // the share module's inTab once the browser refused
     this.inTab = null; // that, once the share module is loaded
     const link = this;
@@ -85,7 +88,13 @@ export class ShareLink {
       addEventListener() {}
       send(data) {
         if (!link.member.send(this.conn, data)) throw new DOMException('not open', 'InvalidStateError');
+        link.refused = null; // set by perform() if the channel refuses this send
         link.perform();
+        const refused = link.refused;
+        link.refused = undefined;
+        // The channel could not carry the value (it cannot be cloned): as a socket refuses
+        // one, a TypeError (the wrapper reports it by a drop, `refused`).
+        if (refused) throw new TypeError(`rebound-ws: share: this value cannot be sent to the leading tab (${refused.message})`);
       }
       close(code = 1000, reason = '') {
         if (this.conn === undefined) return link.fail(this, code, reason, true); // never linked
@@ -106,8 +115,10 @@ export class ShareLink {
       ({ ShareMember, inTab }) => {
         this.inTab = inTab;
         this.member = new ShareMember(this.tab, this.options, this.name);
-        this.join();
-        for (const socket of this.waiting.splice(0)) this.connect(socket);
+        // Joins only for a look-alike still waiting: the app may have closed meanwhile.
+        const waiting = this.waiting.splice(0).filter((socket) => socket.readyState === 0);
+        if (waiting.length > 0) this.join();
+        for (const socket of waiting) this.connect(socket);
       },
       (error) => {
         // No policy, no link: this attempt fails (the engine tries again after retry-after).
@@ -151,15 +162,31 @@ export class ShareLink {
       const socket = this.sockets.get(action.conn);
       switch (action.do) {
         case 'post':
-          this.channel?.postMessage(action.message);
+          try {
+            this.channel?.postMessage(action.message);
+          } catch (error) {
+            // A send whose value cannot be cloned: forgotten here, reported by the caller
+            // (SharedSocket.send) or, in a replay, by a drop.
+            if (action.message.t !== 'send') throw error;
+            this.member.forget(action.message.seq);
+            if (this.refused === null) this.refused = error;
+            else nextTask(() => this.dropped(action.message.data, 'refused'));
+          }
           break;
-        case 'check':
-          // Which hub leads: the lock manager's word, not a message's.
-          this.platform.locks().query().then((snapshot) => {
-            this.member.hubChecked(snapshot);
-            this.hub = this.member.hub;
+        case 'check': {
+          // Which hub leads: the lock manager's word, not a message's. A failed query counts
+          // as "none now": the member asks again when a hub speaks.
+          const answer = (snapshot) => {
+            this.member?.hubChecked(snapshot);
+            this.hub = this.member?.hub;
             this.perform();
-          }, quietly);
+          };
+          this.platform.locks().query().then(answer, () => answer({ held: [] }));
+          break;
+        }
+        case 'unsent':
+          // The shared socket stopped before taking it: a drop, as for a queued message.
+          nextTask(() => this.dropped(action.data, 'closed'));
           break;
         case 'opened':
           if (!socket) break;

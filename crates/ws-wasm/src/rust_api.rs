@@ -242,6 +242,17 @@ impl Socket {
         }
         *host.driver.borrow_mut() = Rc::downgrade(&driver);
         host.shared.set(share.is_some());
+        if let Some(link) = &share {
+            // Sends the shared socket will not take are reported by this engine's drop.
+            let weak = Rc::downgrade(&driver);
+            link.on_dropped(move |data, refused| {
+                let Some(driver) = weak.upgrade() else { return };
+                let _ = Driver::act(&driver, |d, now| match refused {
+                    true => d.engine.transmit_refused(Payload::new(data), None),
+                    false => d.engine.transmit_failed(now, Payload::new(data), None),
+                });
+            });
+        }
         let socket = Socket { inner: Rc::new(Inner { driver, host, share }) };
         // The first connect (not `reconnect()`, which would also revive a stopped shared socket).
         let _ = Driver::act(&socket.inner.driver, |d, now| d.engine.connect(now));
@@ -374,7 +385,6 @@ fn hub_event(event: SocketEvent) -> Option<HubEvent> {
         SocketEvent::Message(message) => HubEvent::Message(message.data()),
         SocketEvent::Closed(info) => HubEvent::Closed {
             stopped: (!info.will_retry).then(|| (info.kind, info.hint())),
-            retry_in: info.retry_in_ms,
             code: info.code,
             clean: info.was_clean,
             reason: info.reason,

@@ -52,8 +52,8 @@ pub fn share_fingerprint(config: &Config, heartbeat: (&JsValue, &JsValue), verif
 const MEMBER_URL: &str = "wss://rebound-ws.shared/";
 
 /// Turns the JS face's checked setup into a member's (where tabs can share): the engine
-/// runs [`member_config`], the wrapper skips the heartbeat and verification (the hub runs
-/// them), and the settings gain `shareName` (the channel and lock name) and
+/// runs [`member_config`], the wrapper skips the heartbeat, verification and `shouldReconnect`
+/// (the hub runs them), and the settings gain `shareName` (the channel and lock name) and
 /// `shareOptions` (the fingerprint tabs compare).
 pub fn member_setup(setup: &mut JsSetup, share: &JsValue, protocols: &JsValue) {
     let settings = &setup.settings;
@@ -81,6 +81,8 @@ pub fn member_setup(setup: &mut JsSetup, share: &JsValue, protocols: &JsValue) {
     set("shareName", name.into());
     set("shareOptions", options.into());
     set("heartbeat", false.into());
+    // A link's close is the hub's decision (its engine asked the app's predicate already).
+    set("shouldReconnect", JsValue::UNDEFINED);
     for check in ["verify", "verifyMessage", "verifyReply"] {
         set(check, JsValue::UNDEFINED);
     }

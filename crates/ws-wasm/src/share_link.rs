@@ -47,7 +47,7 @@ pub(crate) enum HubEvent {
     /// A server message.
     Message(JsValue),
     /// Closed; `stopped` (its kind and hint) when it will not retry.
-    Closed { code: u16, reason: String, clean: bool, stopped: Option<(CloseKind, &'static str)>, retry_in: Option<u64> },
+    Closed { code: u16, reason: String, clean: bool, stopped: Option<(CloseKind, &'static str)> },
     /// Connecting again.
     Connecting,
 }
@@ -91,6 +91,8 @@ thread_local! {
 }
 
 type OnMessage = Closure<dyn FnMut(MessageEvent)>;
+/// Reports a send as dropped: its value, and whether the channel refused it.
+type ReportDropped = Box<dyn Fn(JsValue, bool)>;
 type Handlers = (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue, JsValue)>);
 
 struct Joined {
@@ -139,6 +141,9 @@ pub(crate) struct ShareLink {
     /// While a member: aborts the lock requests; calling `release` lets the member lock go;
     /// the lock callbacks, dropped on leaving.
     joined: RefCell<Option<Joined>>,
+    /// Reports a send to the app as dropped: `(data, refused)` — refused by the channel (its
+    /// value cannot be posted), or not taken before the shared socket stopped.
+    on_dropped: RefCell<Option<ReportDropped>>,
     me: Weak<ShareLink>,
 }
 
@@ -158,6 +163,7 @@ impl ShareLink {
             channel,
             on_message: RefCell::default(),
             joined: RefCell::default(),
+            on_dropped: RefCell::default(),
             me: me.clone(),
         });
         let weak = Rc::downgrade(&link);
@@ -176,6 +182,24 @@ impl ShareLink {
         let Some(wire) = wire_from_js(&message) else { return };
         self.member.borrow_mut().receive(wire);
         self.perform();
+    }
+
+    /// Who reports a send to the app as dropped (the `Socket`'s engine).
+    pub(crate) fn on_dropped(&self, report: impl Fn(JsValue, bool) + 'static) {
+        *self.on_dropped.borrow_mut() = Some(Box::new(report));
+    }
+
+    /// In a later task: the engine may be busy now (a send made from inside it). Before or
+    /// after the link's close, either way works: a stopping engine drops what it still holds.
+    fn dropped(&self, data: JsValue, refused: bool) {
+        let weak = self.me.clone();
+        next_task(move || {
+            let Some(link) = weak.upgrade() else { return };
+            let report = link.on_dropped.borrow();
+            if let Some(report) = report.as_ref() {
+                report(data, refused);
+            }
+        });
     }
 
     /// Asks the lock manager which hub leads and tells the member.
@@ -231,8 +255,18 @@ impl ShareLink {
             let socket = |conn: u32| self.sockets.borrow().iter().find(|s| s.0 == conn).map(|s| s.1.clone());
             match output {
                 MemberOutput::Post(wire) => {
-                    let _ = self.channel.post_message(&wire_to_js(wire));
+                    let message = wire_to_js(wire);
+                    if self.channel.post_message(&message).is_err() {
+                        // The channel refused a send's value (it cannot be cloned): the
+                        // member forgets it and the app hears of it, rather than losing it.
+                        let get = |key: &str| Reflect::get(&message, &key.into()).unwrap_or(JsValue::UNDEFINED);
+                        if let Some(seq) = get("seq").as_f64() {
+                            self.member.borrow_mut().forget(seq as u64);
+                            self.dropped(get("data"), true);
+                        }
+                    }
                 }
+                MemberOutput::Unsent(data) => self.dropped(data, false),
                 MemberOutput::CheckHub => self.check_hub(),
                 MemberOutput::Opened { conn, url, protocol } => {
                     let Some(ws) = socket(conn) else { continue };
@@ -398,8 +432,8 @@ impl HubRunner {
                     let _ = self.channel.post_message(&wire_to_js(Wire::Message { hub: hub.id().into(), data }));
                 }
             }
-            HubEvent::Closed { code, reason, clean, stopped, retry_in } => {
-                self.hub.borrow_mut().socket_closed(code, &reason, clean, stopped, retry_in);
+            HubEvent::Closed { code, reason, clean, stopped } => {
+                self.hub.borrow_mut().socket_closed(code, &reason, clean, stopped);
             }
             HubEvent::Connecting => self.hub.borrow_mut().socket_connecting(),
         }

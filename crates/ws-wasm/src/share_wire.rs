@@ -181,7 +181,8 @@ pub fn wire_from_js(value: &JsValue) -> Option<Wire<JsValue>> {
 /// returns, in order — `{ do: 'post', message }`, `{ do: 'check' }` (answer with
 /// `hubChecked(await navigator.locks.query())`), `{ do: 'opened', conn, url, protocol }`,
 /// `{ do: 'closed', conn, code, reason, wasClean }`, `{ do: 'deliver', data }`,
-/// `{ do: 'warn', text }` — after the call has returned (no app code runs in here).
+/// `{ do: 'unsent', data }` (report it dropped, after the link's close), `{ do: 'warn', text }`
+/// — after the call has returned (no app code runs in here).
 #[wasm_bindgen]
 pub struct ShareMember {
     member: Member<JsValue>,
@@ -236,6 +237,11 @@ impl ShareMember {
         self.member.revive();
     }
 
+    /// Send `seq` could not be posted (the channel refused its value): forget it.
+    pub fn forget(&mut self, seq: f64) {
+        self.member.forget(seq as u64);
+    }
+
     /// The app's `close()`.
     pub fn leave(&mut self) {
         self.member.leave();
@@ -249,7 +255,8 @@ impl ShareMember {
         }
     }
 
-    /// The answer to a `check` action: the lock manager's `query()` result.
+    /// The answer to a `check` action: the lock manager's `query()` result (anything else,
+    /// e.g. the error of a failed query, reads as "no hub leads now": asked again later).
     #[wasm_bindgen(js_name = hubChecked)]
     pub fn hub_checked(&mut self, snapshot: JsValue) {
         let locks = held_locks(&snapshot);
@@ -285,6 +292,11 @@ impl ShareMember {
                 }
                 MemberOutput::Deliver(data) => {
                     let o = object("do", "deliver");
+                    set(&o, "data", data);
+                    o
+                }
+                MemberOutput::Unsent(data) => {
+                    let o = object("do", "unsent");
                     set(&o, "data", data);
                     o
                 }
@@ -373,7 +385,7 @@ impl ShareHub {
     }
 
     /// The socket's `close` event, as the wrapper dispatched it (`code`, `reason`,
-    /// `wasClean`, `willRetry`, `retryIn`, and for a stop its `kind` and `hint`).
+    /// `wasClean`, `willRetry`, and for a stop its `kind` and `hint`).
     #[wasm_bindgen(js_name = socketClosed)]
     pub fn socket_closed(&mut self, event: JsValue) {
         let get = |name: &str| Reflect::get(&event, &name.into()).unwrap_or(JsValue::UNDEFINED);
@@ -383,8 +395,7 @@ impl ShareHub {
         let hint = get("hint").as_string().unwrap_or_default();
         let stopped = (!get("willRetry").is_truthy()).then_some((kind, hint.as_str()));
         let reason = get("reason").as_string().unwrap_or_default();
-        let retry_in = get("retryIn").as_f64().filter(|ms| *ms >= 0.0).map(|ms| ms as u64);
-        self.hub.socket_closed(code, &reason, get("wasClean").is_truthy(), stopped, retry_in);
+        self.hub.socket_closed(code, &reason, get("wasClean").is_truthy(), stopped);
     }
 
     /// The socket is connecting again.

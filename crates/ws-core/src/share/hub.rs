@@ -5,8 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{truncate, Tab, Wire, STOPPED_CODE};
-use crate::close::{retry_after_ms, CloseKind};
-use crate::status::push_decimal;
+use crate::close::CloseKind;
 
 /// What a [`Hub`] asks its driver to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,6 +59,8 @@ pub struct Hub<T> {
     unsent: Vec<(Tab, u64, u64)>,
     /// Bytes put on this socket by [`Hub::transmitted`].
     added: u64,
+    /// Each member's latest send this socket took (so a replay is not sent twice).
+    taken: Vec<(Tab, u64)>,
     /// The close links get while the socket has stopped for good.
     stopped: Option<(u16, String, bool)>,
     /// Members whose going the driver watches.
@@ -85,6 +86,7 @@ impl<T> Hub<T> {
             epoch: 0,
             unsent: Vec::new(),
             added: 0,
+            taken: Vec::new(),
             stopped: None,
             watched: Vec::new(),
             ended: false,
@@ -110,6 +112,7 @@ impl<T> Hub<T> {
         self.epoch += 1;
         self.unsent.clear();
         self.added = 0;
+        self.taken.clear();
         for (tab, conn) in core::mem::take(&mut self.waiting) {
             self.open(tab, conn, &url, &protocol);
         }
@@ -118,18 +121,11 @@ impl<T> Hub<T> {
 
     /// The socket closed. `stopped` is `Some(kind, hint)` when it will not retry: links
     /// then close with [`STOPPED_CODE`], the reason naming the kind and the reason (or hint).
-    /// Otherwise `retry_in` is the socket's wait before its next attempt: the links' close
-    /// reason says `retry-after=<ms>`, so members' engines wait as long (every tab shows the
-    /// same countdown) and try their link again when the socket does.
+    /// Otherwise links close with the socket's code and reason and ask again at once, so they
+    /// wait at the hub and are open when the socket is (a link that asked only after the
+    /// socket's countdown could miss the first server messages in a throttled tab).
     /// Sends still in its buffer are not acknowledged: members replay them.
-    pub fn socket_closed(
-        &mut self,
-        code: u16,
-        reason: &str,
-        clean: bool,
-        stopped: Option<(CloseKind, &str)>,
-        retry_in: Option<u64>,
-    ) {
+    pub fn socket_closed(&mut self, code: u16, reason: &str, clean: bool, stopped: Option<(CloseKind, &str)>) {
         self.socket = None;
         self.unsent.clear();
         self.waiting.clear(); // the close below reaches waiting links too; they ask again
@@ -137,17 +133,7 @@ impl<T> Hub<T> {
             return; // its own close, after the last member left: nobody to tell
         }
         let close = match stopped {
-            None => {
-                let mut reason = String::from(reason);
-                if let Some(ms) = retry_in.filter(|_| retry_after_ms(&reason).is_none()) {
-                    if !reason.is_empty() {
-                        reason.push_str("; ");
-                    }
-                    reason.push_str("retry-after=");
-                    push_decimal(&mut reason, ms);
-                }
-                (code, reason, clean)
-            }
+            None => (code, String::from(reason), clean),
             Some((kind, hint)) => {
                 let why = if reason.is_empty() { hint } else { reason };
                 let mut text = String::from("shared connection stopped (");
@@ -207,9 +193,16 @@ impl<T> Hub<T> {
             }
             // Taken only by the open socket it was sent to; otherwise it stays in the
             // member's outbox and is sent again, first, when its link reopens.
+            // Once per socket: a member that relinks (its `reconnect()`) replays what is not
+            // yet acknowledged, and what this socket already took is not sent twice.
             Wire::Send { tab, hub, epoch, seq, data, .. }
                 if self.socket.is_some() && hub == self.id && epoch == self.epoch =>
             {
+                match self.taken.iter_mut().find(|(t, _)| *t == tab) {
+                    Some((_, last)) if seq <= *last => return,
+                    Some((_, last)) => *last = seq,
+                    None => self.taken.push((tab.clone(), seq)),
+                }
                 self.outputs.push_back(HubOutput::Transmit { tab, seq, data });
             }
             Wire::Leave { tab } => {

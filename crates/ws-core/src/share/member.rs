@@ -4,7 +4,7 @@ use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{Tab, Wire};
+use super::{Tab, Wire, STOPPED_CODE};
 
 /// How many replaced hubs a member remembers (their late words are ignored without asking
 /// the lock manager again); older ones are asked about once more, and found gone.
@@ -41,6 +41,9 @@ pub enum MemberOutput<T> {
     },
     /// A server message for every open link.
     Deliver(T),
+    /// A send the shared socket will not take: it stopped for good before acknowledging it.
+    /// Report it to the app as dropped (after the link's close, so the engine has stopped).
+    Unsent(T),
     /// Tell the app (once): this tab's options differ from the leading tab's.
     Warn(String),
 }
@@ -166,6 +169,12 @@ impl<T: Clone> Member<T> {
         self.outbox.len()
     }
 
+    /// Forgets send `seq`: the driver could not post it (the channel refused the value), so
+    /// it reports it to the app itself and it must not block the replay.
+    pub fn forget(&mut self, seq: u64) {
+        self.outbox.retain(|(s, _)| *s != seq);
+    }
+
     /// A message from the channel. What a hub says counts only if this member follows
     /// that hub; any other hub's word makes the member ask the lock manager who leads
     /// ([`MemberOutput::CheckHub`]) and is otherwise ignored: a hub confirmed later is
@@ -219,6 +228,12 @@ impl<T: Clone> Member<T> {
                     self.links.iter().map(|(c, _)| *c).filter(|c| conn.map_or(true, |n| n == *c)).collect();
                 for link in links {
                     self.close_link(link, code, reason.clone(), clean);
+                }
+                if code == STOPPED_CODE && self.links.is_empty() {
+                    // Stopped for good: what it did not acknowledge will not go out.
+                    for (_, data) in core::mem::take(&mut self.outbox) {
+                        self.outputs.push_back(MemberOutput::Unsent(data));
+                    }
                 }
             }
             Wire::Mismatch { to, options, .. } if to == self.tab && !self.warned => {

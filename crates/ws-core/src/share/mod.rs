@@ -346,8 +346,9 @@ pub fn fingerprint(config: &Config) -> String {
     text
 }
 
-/// A member engine's config: the app's, without the heartbeat and verification (the hub
-/// runs those once, for everyone), with immediate unlimited retries of the link: they cost
+/// A member engine's config: the app's, without the heartbeat, verification and close
+/// predicate (the hub runs those once, for everyone: a link's close is the hub's decision,
+/// 4000 when it stopped), with immediate unlimited retries of the link: they cost
 /// the server nothing (a link waits at the hub until the socket is ready), the hub's
 /// backoff paces the real socket, and a failover is not delayed by a timer (background
 /// tabs clamp timers to a second or more). Links close with [`STOPPED_CODE`] when the
@@ -357,6 +358,7 @@ pub fn member_config(config: &Config) -> Config {
     let mut member = config.clone();
     member.heartbeat_interval_ms = None;
     member.verify = false;
+    member.close_predicate = None; // the hub's engine decided already: links obey its close
     member.min_delay_ms = 0;
     member.max_delay_ms = 500;
     member.jitter = Jitter::None;
