@@ -351,14 +351,24 @@ if (cspReady && launched) {
 
   // The control: without 'wasm-unsafe-eval' the same page must be refused, and the refusal
   // must reach the listener — otherwise "no violation reported" above would prove nothing.
-  await check("csp control: without 'wasm-unsafe-eval' the violation is seen by the listener", async () => {
-    const bed = await startTestbed({ www: cspControlDir });
+  /** Serves `dir`, opens it, waits for a CSP violation (bounded), then runs `inspect(session, bed)`. */
+  const refusedPage = async (dir, inspect) => {
+    const bed = await startTestbed({ www: dir });
     cleanups.push(() => bed.stop());
     const session = await openPage(`${bed.base}/`);
     try {
       await session.page
         .waitForFunction(() => window.__cspViolations.length > 0, null, { timeout: 5000, polling: 20 })
         .catch(() => {});
+      return await inspect(session, bed);
+    } finally {
+      await session.context.close();
+      bed.stop();
+    }
+  };
+
+  await check("csp control: without 'wasm-unsafe-eval' the violation is seen by the listener", () =>
+    refusedPage(cspControlDir, async (session) => {
       const violations = await session.page.evaluate(() => window.__cspViolations);
       const data = await dataset(session.page);
       if (!violations.length) throw fail('no securitypolicyviolation event: the listener cannot be trusted', await session.dump());
@@ -369,20 +379,11 @@ if (cspReady && launched) {
         throw fail('the import did not reject with an error naming the wasm and wasm-unsafe-eval', await session.dump());
       }
       return `${violations[0]}; ${refusal.split('\n')[0]}`;
-    } finally {
-      await session.context.close();
-      bed.stop();
-    }
-  });
+    }),
+  );
 
-  await check('csp: a connect-src that does not allow the wasm URL: the import rejects naming the URL and connect-src', async () => {
-    const bed = await startTestbed({ www: cspNoFetchDir });
-    cleanups.push(() => bed.stop());
-    const session = await openPage(`${bed.base}/`);
-    try {
-      await session.page
-        .waitForFunction(() => window.__cspViolations.length > 0, null, { timeout: 5000, polling: 20 })
-        .catch(() => {});
+  await check('csp: a connect-src that does not allow the wasm URL: the import rejects naming the URL and connect-src', () =>
+    refusedPage(cspNoFetchDir, async (session, bed) => {
       const line = () => session.consoleLines.find((l) => l.startsWith('pageerror: Error: rebound-ws: could not load'));
       for (let i = 0; i < 50 && !line(); i++) await new Promise((r) => setTimeout(r, 50));
       const refusal = line();
@@ -390,11 +391,8 @@ if (cspReady && launched) {
         throw fail('the import did not reject with an error naming the URL and connect-src', await session.dump());
       }
       return refusal.split('\n')[0];
-    } finally {
-      await session.context.close();
-      bed.stop();
-    }
-  });
+    }),
+  );
 } else {
   failures += 1;
   console.log('FAIL csp page checks: not reached (install or browser launch failed)');
