@@ -40,7 +40,7 @@ test-node: package testbed ## the packed tarball in Node with the ws package
 test-types: package ## a TypeScript example compiles with --strict
 	node_modules/.bin/tsc -p tests/types
 
-test-pages: package testbed ## a Vite build and a strict-CSP plain page in headless Chromium
+test-pages: package testbed ## a Vite build, a strict-CSP plain page and the fuzz page in headless Chromium and Firefox
 	node tests/pages/run.mjs
 
 test-e2e: demo-build testbed ## the demo and share in headless Chromium and Firefox (screenshots to a temporary folder)

@@ -303,6 +303,14 @@ class Hub {
       this.#perform();
     });
     rws.addEventListener('statechange', (event) => event.state === 'connecting' && this.hub.socketConnecting());
+    // The tab goes (closed, navigated away): acknowledge what already left the socket's buffer
+    // now, so the next leader does not send it again (a throttled tab reads the buffer late).
+    this.onPageHide = () => {
+      if (this.ended) return;
+      this.hub.drained(this.buffered());
+      this.#perform();
+    };
+    globalThis.addEventListener?.('pagehide', this.onPageHide);
     this.#perform();
   }
 
@@ -363,6 +371,7 @@ class Hub {
             break;
           case 'end':
             this.ended = true;
+            globalThis.removeEventListener?.('pagehide', this.onPageHide);
             this.channel.onmessage = null;
             this.channel.close();
             this.rws.close();

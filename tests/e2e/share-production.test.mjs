@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { INDEX_HTML, WAIT, assertOnceInOrder, useSharePages } from '../support/share-pages.mjs';
+import { BROWSER } from '../support/browsers.mjs';
 import { root } from '../support/testbed.mjs';
 
 // A frame whose origin is opaque (sandboxed without allow-same-origin), loading the package
@@ -157,7 +158,8 @@ test('churn: 5 pages sending every 10 ms while the leading page is closed 8 time
   let result;
   await until(async () => (result = await tally()).lost === 0, 'every message of the open pages accounted for').catch(() => {});
   console.log(`# churn: ${JSON.stringify(result)}`);
-  assert.ok(result.accepted > 200, `enough traffic: ${result.accepted}`);
+  // Firefox runs a background tab's 10 ms interval about once a second: fewer sends there.
+  assert.ok(result.accepted > (BROWSER === 'firefox' ? 80 : 200), `enough traffic: ${result.accepted}`);
   assert.equal(result.lost, 0, `nothing lost: ${JSON.stringify(result)}`);
   // Each page's messages reached the server in its order (by first arrival).
   const all = (await stats()).connections.flatMap((c) => c.received);

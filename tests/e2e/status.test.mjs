@@ -1,4 +1,5 @@
-// <rebound-status> (npm/dist/status.js) in headless Chromium against the Rust test bed: every
+// <rebound-status> (npm/dist/status.js) in headless Chromium (and Firefox:
+// status-firefox.test.mjs) against the Rust test bed: every
 // state with its text, icon, data-state and ARIA; the grace period; Retry by keyboard; a
 // hostile close reason shown as text; listeners detached on removal and on a new socket; a
 // strict-CSP page importing it by relative URL; and its min+gzip size (React, Vue and Svelte:
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { root, startTestbed, until } from '../support/testbed.mjs';
-import { launchChromium } from '../support/chromium.mjs';
+import { BROWSER, launchBrowser } from '../support/browsers.mjs';
 
 const dist = join(root, 'npm', 'dist');
 /** Bound of every wait (ms): generous, only there so a failure cannot hang. */
@@ -114,7 +115,7 @@ before(async () => {
   writeFileSync(join(www, 'csp.html'), CSP_HTML);
   writeFileSync(join(www, 'csp.js'), CSP_JS);
   bed = await startTestbed({ www });
-  browser = await launchChromium();
+  browser = await launchBrowser();
   context = await browser.newContext({ colorScheme: 'light' });
   page = await context.newPage();
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.stack ?? error}`));
@@ -219,11 +220,14 @@ test('states: error on a 1008 close, whose side and the reason, with Retry', asy
 
 test('states: offline while the browser is offline, then connected when it is back', async () => {
   await open();
-  // Chromium's offline emulation keeps an open WebSocket but stops its traffic; on `offline`
-  // the package probes the open socket (the heartbeat message, so heartbeatInterval is set),
-  // closes it when the probe goes unanswered and waits for the network.
+  // A network that goes away: the browser says so (`offline`) and the link carries nothing (the
+  // bed reads and answers nothing; Chromium's emulation also stops an open socket's traffic,
+  // Firefox's does not). On `offline` the package probes the open socket (the heartbeat
+  // message, so heartbeatInterval is set), closes it when the probe goes unanswered and waits
+  // for the network.
   await mountConnected({ ...FAST, heartbeatInterval: 30000, probeTimeout: 1000 });
   try {
+    await bed.control('blackhole', { ms: 3000 });
     await context.setOffline(true);
     checkView(await waitView('offline', 'Waiting for network…'), 'offline', { retry: false });
   } finally {
@@ -402,9 +406,16 @@ test('size: <rebound-status> is at most 2,000 bytes min+gzip', () => {
 });
 
 test('no page errors', () => {
-  // Chromium logs every refused handshake itself (the outages above make some), the favicon
+  // The browser logs every refused handshake itself (the outages above make some), the favicon
   // the pages do not have, and the CSP test's control (an inline <style>, refused).
-  const expected = /WebSocket connection to .* failed|^console\.error: Failed to load resource: .*404.*\/favicon\.ico\]$|Applying inline style violates the following Content Security Policy directive 'style-src 'self''/;
+  // Firefox reports the CSP one as a page error, in its words.
+  const expected = new RegExp(
+    [
+      /WebSocket connection to .* failed|^console\.error: Failed to load resource: .*404.*\/favicon\.ico\]$/.source,
+      /Applying inline style violates the following Content Security Policy directive 'style-src 'self''/.source,
+      /^pageerror: Error: Content-Security-Policy: The page.s settings blocked an inline style .* “style-src 'self'”/.source,
+    ].join('|'),
+  );
   const unexpected = errors.filter((e) => !expected.test(e));
   assert.deepEqual(unexpected, []);
 });

@@ -1,6 +1,6 @@
 // Mixed content, for real: the npm package's browser build on an https:// page served by the
-// test bed with --tls (a self-signed certificate made at its start; this Chromium is started
-// with --ignore-certificate-errors), in headless Chromium. Checks the README's promises: a
+// test bed with --tls (a self-signed certificate made at its start, which the browser is told
+// to accept), in headless Chromium (and Firefox: tls-firefox.test.mjs). Checks the README's promises: a
 // `ws://` string URL throws a SecurityError in the constructor; page-relative (`/ws`) and
 // protocol-relative (`//host/ws`) URLs become `wss://`; a provider returning `ws://` fails
 // each attempt (`error` carrying the SecurityError, close kind `url-provider`) without opening
@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, startTestbed, until } from '../support/testbed.mjs';
-import { launchChromium } from '../support/chromium.mjs';
+import { launchBrowser } from '../support/browsers.mjs';
 
 const dist = join(root, 'npm', 'dist');
 /** Bound of every wait in the page (ms): generous, only there so a failure cannot hang. */
@@ -65,7 +65,7 @@ before(async () => {
   bed = await startTestbed({ www, tls: true });
   assert.match(bed.base, /^https:\/\/127\.0\.0\.1:\d+$/);
   assert.match(bed.wsUrl, /^wss:\/\/127\.0\.0\.1:\d+\/ws$/);
-  browser = await launchChromium({ args: ['--ignore-certificate-errors'] });
+  browser = await launchBrowser({ tls: true });
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   await page.goto(`${bed.base}/`);

@@ -1,4 +1,4 @@
-// The packed tarball in real pages, in headless Chromium against the Rust test bed:
+// The packed tarball in real pages, in headless Chromium and Firefox against the Rust test bed:
 //  1. a Vite build (Vite's defaults, no wasm plugin) of tests/pages/vite-app,
 //  2. a plain module page under a strict Content-Security-Policy (tests/pages/csp-page),
 //  3. in both, `new ReconnectingWebSocket(url)` at module top level with nothing awaited first.
@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { root, startTestbed } from '../support/testbed.mjs';
-import { launchChromium } from '../support/chromium.mjs';
+import { launchBrowser } from '../support/browsers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const OVERALL_TIMEOUT_MS = 100_000;
@@ -178,13 +178,10 @@ if (installed) {
 }
 
 // ---------------------------------------------------------------------------------------
-// The browser.
+// The browser: every check below runs in each (inBrowser at the end).
 let browser;
-const launched = await check('chromium: launch headless (playwright-core)', async () => {
-  browser = await launchChromium();
-  cleanups.push(() => browser.close());
-  return browser.version();
-});
+let browserName;
+let launched;
 
 /** Opens `url` in a fresh context and records console output, page errors and CSP violations. */
 async function openPage(url) {
@@ -221,13 +218,14 @@ async function openPage(url) {
   return { context, page, consoleLines, dump };
 }
 
-// Chromium asks for /favicon.ico, which the pages do not have; its 404 is the only error that
-// is not the page's own (Playwright reports no response for it, only the console line).
+// The browser asks for /favicon.ico, which the pages do not have; its 404 is the only error
+// that is not the page's own (Chromium's console line; Firefox's response).
 function unexpectedErrors(lines) {
   return lines.filter(
     (l) =>
       /^(console\.error|pageerror|requestfailed|http )/.test(l) &&
-      !/^console\.error: Failed to load resource: .*404.* \[[^\]]*\/favicon\.ico\]$/.test(l),
+      !/^console\.error: Failed to load resource: .*404.* \[[^\]]*\/favicon\.ico\]$/.test(l) &&
+      !/^http 404: \S+\/favicon\.ico$/.test(l),
   );
 }
 
@@ -251,12 +249,12 @@ async function pageChecks(label, wwwDir, { csp }) {
   const bed = await startTestbed({ www: wwwDir });
   cleanups.push(() => bed.stop());
   let session;
-  const loaded = await check(`${label}: page loads and its module imports the package`, async () => {
+  const loaded = await check(`${browserName} ${label}: page loads and its module imports the package`, async () => {
     session = await openPage(`${bed.base}/`);
     await waitForData(session, { loaded: '1' }, 5000, 'the module to run (dataset.loaded)');
   });
 
-  await check(`${label}: new ReconnectingWebSocket('/ws') is synchronous`, async () => {
+  await check(`${browserName} ${label}: new ReconnectingWebSocket('/ws') is synchronous`, async () => {
     if (!loaded) throw new Error('not reached: the page did not load');
     const sync = JSON.parse((await dataset(session.page)).sync);
     if (sync.microtaskRanBeforeConstructed) throw fail('a microtask ran before the constructor returned', await session.dump());
@@ -265,7 +263,7 @@ async function pageChecks(label, wwwDir, { csp }) {
     return `at module top level, nothing awaited first; readyState 0; send() before open returned ${sync.firstSend}`;
   });
 
-  await check(`${label}: relative URL "/ws" resolves against the page`, async () => {
+  await check(`${browserName} ${label}: relative URL "/ws" resolves against the page`, async () => {
     if (!loaded) throw new Error('not reached: the page did not load');
     const data = await dataset(session.page);
     if (data.urlMode !== 'relative') {
@@ -277,13 +275,13 @@ async function pageChecks(label, wwwDir, { csp }) {
     return `url ${url}`;
   });
 
-  const echoed = await check(`${label}: echo arrives (message sent before open, queued)`, async () => {
+  const echoed = await check(`${browserName} ${label}: echo arrives (message sent before open, queued)`, async () => {
     if (!loaded) throw new Error('not reached: the page did not load');
     await waitForData(session, { result: 'echo-1' }, 5000, 'the echo of "echo-1"');
     return '"echo-1" echoed into the DOM';
   });
 
-  await check(`${label}: POST /control/drop → reconnects and a second message echoes`, async () => {
+  await check(`${browserName} ${label}: POST /control/drop → reconnects and a second message echoes`, async () => {
     if (!echoed) throw new Error('not reached: no first echo');
     const t = performance.now();
     const answer = await bed.control('drop');
@@ -299,7 +297,7 @@ async function pageChecks(label, wwwDir, { csp }) {
   });
 
   if (csp) {
-    await check(`${label}: no CSP violation reported (securitypolicyviolation events, console)`, async () => {
+    await check(`${browserName} ${label}: no CSP violation reported (securitypolicyviolation events, console)`, async () => {
       if (!loaded) throw new Error('not reached: the page did not load');
       const violations = await session.page.evaluate(() => window.__cspViolations);
       const cspConsole = session.consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l));
@@ -309,7 +307,7 @@ async function pageChecks(label, wwwDir, { csp }) {
       return `policy: ${CSP}`;
     });
   }
-  await check(`${label}: no page errors or console errors`, async () => {
+  await check(`${browserName} ${label}: no page errors or console errors`, async () => {
     if (!loaded) throw new Error('not reached: the page did not load');
     const errors = unexpectedErrors(session.consoleLines);
     if (errors.length) throw fail(`${errors.length}: ${errors[0]}`, await session.dump());
@@ -319,84 +317,96 @@ async function pageChecks(label, wwwDir, { csp }) {
   bed.stop();
 }
 
-if (viteBuilt && launched) {
-  await pageChecks('vite', viteDist, { csp: false });
-} else {
-  failures += 1;
-  console.log('FAIL vite page checks: not reached (build or browser launch failed)');
-}
-
-if (installed && launched) {
-  await check(`fuzz: ${FUZZ_STEPS} generated steps (seed ${FUZZ_SEED}), hostile look-alikes, re-entrant listeners`, async () => {
-    const bed = await startTestbed({ www: fuzzDir });
-    cleanups.push(() => bed.stop());
-    const session = await openPage(`${bed.base}/`);
-    try {
-      await waitForData(session, { loaded: '1' }, 5000, 'the fuzz module to load');
-      const report = await session.page.evaluate(([seed, steps, url]) => window.fuzz(seed, steps, url), [FUZZ_SEED, FUZZ_STEPS, bed.wsUrl]);
-      if (report.trapped.length) throw fail(`the wasm module trapped: ${report.trapped[0]}`, await session.dump());
-      if (report.failures.length) throw fail(`${report.failures.length} invariant failure(s): ${report.failures.join('; ')}`, await session.dump());
-      const pageErrors = session.consoleLines.filter((l) => l.startsWith('pageerror'));
-      if (pageErrors.length) throw fail(`unexpected page errors: ${pageErrors[0]}`, await session.dump());
-      return `${report.steps} steps, ${report.messages} messages accounted for, final echo "${report.echo}"`;
-    } finally {
-      await session.context.close();
-      bed.stop();
-    }
+/** Every page check in browser `name`. */
+async function inBrowser(name) {
+  browserName = name;
+  launched = await check(`${name}: launch headless`, async () => {
+    browser = await launchBrowser({ name });
+    cleanups.push(() => browser.close());
+    return browser.version();
   });
+  if (viteBuilt && launched) {
+    await pageChecks('vite', viteDist, { csp: false });
+  } else {
+    failures += 1;
+    console.log(`FAIL ${browserName} vite page checks: not reached (build or browser launch failed)`);
+  }
+
+  if (installed && launched) {
+    await check(`${browserName} fuzz: ${FUZZ_STEPS} generated steps (seed ${FUZZ_SEED}), hostile look-alikes, re-entrant listeners`, async () => {
+      const bed = await startTestbed({ www: fuzzDir });
+      cleanups.push(() => bed.stop());
+      const session = await openPage(`${bed.base}/`);
+      try {
+        await waitForData(session, { loaded: '1' }, 5000, 'the fuzz module to load');
+        const report = await session.page.evaluate(([seed, steps, url]) => window.fuzz(seed, steps, url), [FUZZ_SEED, FUZZ_STEPS, bed.wsUrl]);
+        if (report.trapped.length) throw fail(`the wasm module trapped: ${report.trapped[0]}`, await session.dump());
+        if (report.failures.length) throw fail(`${report.failures.length} invariant failure(s): ${report.failures.join('; ')}`, await session.dump());
+        const pageErrors = session.consoleLines.filter((l) => l.startsWith('pageerror'));
+        if (pageErrors.length) throw fail(`unexpected page errors: ${pageErrors[0]}`, await session.dump());
+        return `${report.steps} steps, ${report.messages} messages accounted for, final echo "${report.echo}"`;
+      } finally {
+        await session.context.close();
+        bed.stop();
+      }
+    });
+  }
+
+  if (cspReady && launched) {
+    await pageChecks('csp', cspDir, { csp: true });
+
+    // The control: without 'wasm-unsafe-eval' the same page must be refused, and the refusal
+    // must reach the listener — otherwise "no violation reported" above would prove nothing.
+    /** Serves `dir`, opens it, waits for a CSP violation (bounded), then runs `inspect(session, bed)`. */
+    const refusedPage = async (dir, inspect) => {
+      const bed = await startTestbed({ www: dir });
+      cleanups.push(() => bed.stop());
+      const session = await openPage(`${bed.base}/`);
+      try {
+        await session.page
+          .waitForFunction(() => window.__cspViolations.length > 0, null, { timeout: 5000, polling: 20 })
+          .catch(() => {});
+        return await inspect(session, bed);
+      } finally {
+        await session.context.close();
+        bed.stop();
+      }
+    };
+
+    await check(`${browserName} csp control: without 'wasm-unsafe-eval' the violation is seen by the listener`, () =>
+      refusedPage(cspControlDir, async (session) => {
+        const violations = await session.page.evaluate(() => window.__cspViolations);
+        const data = await dataset(session.page);
+        if (!violations.length) throw fail('no securitypolicyviolation event: the listener cannot be trusted', await session.dump());
+        if (data.loaded) throw fail('the page loaded the package although wasm compilation should be refused', await session.dump());
+        // The import's error names the wasm and the directive to change.
+        const refusal = session.consoleLines.find((line) => /^pageerror: (Error: )+rebound-ws: the browser refused to compile/.test(line));
+        if (!refusal || !refusal.includes('rebound.wasm') || !refusal.includes("'wasm-unsafe-eval'")) {
+          throw fail('the import did not reject with an error naming the wasm and wasm-unsafe-eval', await session.dump());
+        }
+        return `${violations[0]}; ${refusal.split('\n')[0]}`;
+      }),
+    );
+
+    await check(`${browserName} csp: a connect-src that does not allow the wasm URL: the import rejects naming the URL and connect-src`, () =>
+      refusedPage(cspNoFetchDir, async (session, bed) => {
+        const line = () => session.consoleLines.find((l) => /^pageerror: (Error: )+rebound-ws: could not load/.test(l));
+        for (let i = 0; i < 50 && !line(); i++) await new Promise((r) => setTimeout(r, 50));
+        const refusal = line();
+        if (!refusal || !refusal.includes(`${bed.base}/rebound.wasm`) || !refusal.includes('connect-src')) {
+          throw fail('the import did not reject with an error naming the URL and connect-src', await session.dump());
+        }
+        return refusal.split('\n')[0];
+      }),
+    );
+  } else {
+    failures += 1;
+    console.log(`FAIL ${browserName} csp page checks: not reached (install or browser launch failed)`);
+  }
+  await browser?.close();
 }
 
-if (cspReady && launched) {
-  await pageChecks('csp', cspDir, { csp: true });
-
-  // The control: without 'wasm-unsafe-eval' the same page must be refused, and the refusal
-  // must reach the listener — otherwise "no violation reported" above would prove nothing.
-  /** Serves `dir`, opens it, waits for a CSP violation (bounded), then runs `inspect(session, bed)`. */
-  const refusedPage = async (dir, inspect) => {
-    const bed = await startTestbed({ www: dir });
-    cleanups.push(() => bed.stop());
-    const session = await openPage(`${bed.base}/`);
-    try {
-      await session.page
-        .waitForFunction(() => window.__cspViolations.length > 0, null, { timeout: 5000, polling: 20 })
-        .catch(() => {});
-      return await inspect(session, bed);
-    } finally {
-      await session.context.close();
-      bed.stop();
-    }
-  };
-
-  await check("csp control: without 'wasm-unsafe-eval' the violation is seen by the listener", () =>
-    refusedPage(cspControlDir, async (session) => {
-      const violations = await session.page.evaluate(() => window.__cspViolations);
-      const data = await dataset(session.page);
-      if (!violations.length) throw fail('no securitypolicyviolation event: the listener cannot be trusted', await session.dump());
-      if (data.loaded) throw fail('the page loaded the package although wasm compilation should be refused', await session.dump());
-      // The import's error names the wasm and the directive to change.
-      const refusal = session.consoleLines.find((line) => line.startsWith('pageerror: Error: rebound-ws: the browser refused to compile'));
-      if (!refusal || !refusal.includes('rebound.wasm') || !refusal.includes("'wasm-unsafe-eval'")) {
-        throw fail('the import did not reject with an error naming the wasm and wasm-unsafe-eval', await session.dump());
-      }
-      return `${violations[0]}; ${refusal.split('\n')[0]}`;
-    }),
-  );
-
-  await check('csp: a connect-src that does not allow the wasm URL: the import rejects naming the URL and connect-src', () =>
-    refusedPage(cspNoFetchDir, async (session, bed) => {
-      const line = () => session.consoleLines.find((l) => l.startsWith('pageerror: Error: rebound-ws: could not load'));
-      for (let i = 0; i < 50 && !line(); i++) await new Promise((r) => setTimeout(r, 50));
-      const refusal = line();
-      if (!refusal || !refusal.includes(`${bed.base}/rebound.wasm`) || !refusal.includes('connect-src')) {
-        throw fail('the import did not reject with an error naming the URL and connect-src', await session.dump());
-      }
-      return refusal.split('\n')[0];
-    }),
-  );
-} else {
-  failures += 1;
-  console.log('FAIL csp page checks: not reached (install or browser launch failed)');
-}
+for (const name of ['chromium', 'firefox']) await inBrowser(name);
 
 clearTimeout(watchdog);
 await cleanup();

@@ -7,8 +7,7 @@
 //        const tab = await browser.newTab(url); await tab.evaluate((x) => x + 1, 1);
 //        await tab.waitFor(() => window.ready); tab.errors; await tab.close(); await browser.close();
 import puppeteer from 'puppeteer-core';
-
-export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
+import { FIREFOX, FIREFOX_SOCKET_REPORT } from './browsers.mjs';
 
 export async function launchFirefoxTabs() {
   const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, acceptInsecureCerts: true });
@@ -25,7 +24,7 @@ export async function launchFirefoxTabs() {
     };
     // Firefox reports every failed WebSocket as a page error too; those are not ours.
     page.on('pageerror', (error) => {
-      if (!/establish a connection|can.t establish/i.test(String(error))) tab.errors.push(String(error));
+      if (!FIREFOX_SOCKET_REPORT.test(String(error))) tab.errors.push(String(error));
     });
     await page.goto(url);
     await page.bringToFront();

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { root, startTestbed, until } from './testbed.mjs';
+import { BROWSER, launchBrowser } from './browsers.mjs';
 import { launchChromium } from './chromium.mjs';
 
 const dist = process.env.REBOUND_DIST ?? join(root, 'npm', 'dist');
@@ -75,11 +76,15 @@ export function useSharePages({ tls = false, throttled = false, files = {}, copi
   before(async () => {
     h.www = packageFolder(files, copies);
     h.bed = await startTestbed({ www: h.www, tls });
-    const args = tls ? ['--ignore-certificate-errors'] : [];
-    const ignoreDefaultArgs = throttled
-      ? ['--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows', '--disable-renderer-backgrounding']
-      : undefined;
-    h.browser = await launchChromium({ args, ignoreDefaultArgs });
+    if (BROWSER === 'chromium') {
+      const args = tls ? ['--ignore-certificate-errors'] : [];
+      const ignoreDefaultArgs = throttled
+        ? ['--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows', '--disable-renderer-backgrounding']
+        : undefined;
+      h.browser = await launchChromium({ args, ignoreDefaultArgs });
+    } else {
+      h.browser = await launchBrowser({ tls }); // Firefox throttles its background tabs: always
+    }
   });
   after(async () => {
     await h.browser?.close();

@@ -377,6 +377,8 @@ struct HubRunner {
     socket: RefCell<Option<Box<dyn HubSocket>>>,
     channel: BroadcastChannel,
     on_message: RefCell<Option<OnMessage>>,
+    /// The window's `pagehide` listener (removed at the end).
+    on_page_hide: RefCell<Option<Closure<dyn FnMut()>>>,
     /// Resolves the leader lock's promise (the lock goes to the next tab in line).
     finish: RefCell<Option<Function>>,
 }
@@ -395,6 +397,7 @@ impl HubRunner {
             socket: RefCell::default(),
             channel,
             on_message: RefCell::default(),
+            on_page_hide: RefCell::default(),
             finish: RefCell::new(finish),
         });
         let weak = Rc::downgrade(&runner);
@@ -414,6 +417,22 @@ impl HubRunner {
             }
         }));
         *runner.socket.borrow_mut() = socket;
+        // The tab goes (closed, navigated away): acknowledge what already left the socket's
+        // buffer now, so the next leader does not send it again (a throttled tab reads late).
+        let weak = Rc::downgrade(&runner);
+        let on_page_hide = Closure::<dyn FnMut()>::new(move || {
+            let Some(runner) = weak.upgrade() else { return };
+            if runner.hub.borrow().ended() {
+                return;
+            }
+            let buffered = runner.socket.borrow().as_ref().map_or(0, |socket| socket.buffered());
+            runner.hub.borrow_mut().drained(buffered);
+            runner.perform();
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback("pagehide", on_page_hide.as_ref().unchecked_ref());
+        }
+        *runner.on_page_hide.borrow_mut() = Some(on_page_hide);
         HUBS.with(|hubs| hubs.borrow_mut().push(runner.clone()));
         runner.perform();
         done.into()
@@ -519,6 +538,9 @@ impl HubRunner {
     }
 
     fn end(self: &Rc<Self>) {
+        if let (Some(window), Some(listener)) = (web_sys::window(), self.on_page_hide.borrow_mut().take()) {
+            let _ = window.remove_event_listener_with_callback("pagehide", listener.as_ref().unchecked_ref());
+        }
         self.channel.set_onmessage(None);
         self.channel.close();
         if let Some(socket) = self.socket.borrow_mut().take() {
