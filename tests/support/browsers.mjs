@@ -11,15 +11,19 @@
 //        await page.waitForFunction((n) => window.count >= n, 3, { timeout: 15000 });
 import puppeteer from 'puppeteer-core';
 import { launchChromium } from './chromium.mjs';
-
-/** Debian's Firefox ESR (`make setup` installs it). */
-export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
-
-/** Firefox's own report of a failed or cut WebSocket, delivered as a page error. */
-export const FIREFOX_SOCKET_REPORT = /can.t establish a connection to the server at wss?:|The connection to wss?:.* was interrupted while the page was loading/;
+import { launchTabs } from './cdp-tabs.mjs';
+import { FIREFOX, FIREFOX_SOCKET_REPORT, launchFirefoxTabs } from './firefox-tabs.mjs';
 
 /** `chromium` or `firefox`. */
 export const BROWSER = process.env.REBOUND_BROWSER === 'firefox' ? 'firefox' : 'chromium';
+
+/**
+ * Tabs of `name` with the browser's default background throttling (cdp-tabs.mjs for Chromium,
+ * firefox-tabs.mjs for Firefox): the tab made last is in front, the others really hidden.
+ */
+export function launchHiddenTabs(name = BROWSER) {
+  return name === 'firefox' ? launchFirefoxTabs() : launchTabs({ args: ['--ignore-certificate-errors'] });
+}
 
 /** Launches `name` (BROWSER by default); `tls` accepts the test bed's self-signed certificate. */
 export async function launchBrowser({ tls = false, name = BROWSER } = {}) {

@@ -7,7 +7,12 @@
 //        const tab = await browser.newTab(url); await tab.evaluate((x) => x + 1, 1);
 //        await tab.waitFor(() => window.ready); tab.errors; await tab.close(); await browser.close();
 import puppeteer from 'puppeteer-core';
-import { FIREFOX, FIREFOX_SOCKET_REPORT } from './browsers.mjs';
+
+/** Debian's Firefox ESR (`make setup` installs it). */
+export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
+
+/** Firefox's own report of a failed or cut WebSocket, delivered as a page error. */
+export const FIREFOX_SOCKET_REPORT = /can.t establish a connection to the server at wss?:|The connection to wss?:.* was interrupted while the page was loading/;
 
 export async function launchFirefoxTabs() {
   const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, acceptInsecureCerts: true });
