@@ -12,7 +12,8 @@ demo: demo-build testbed ## the README's main command: build the demo, serve it 
 demo-build: package ## the demo in www/dist (Leptos app + the npm package's ESM bundle)
 	bash scripts/build-demo.sh
 
-test: setup test-core lint test-browser test-node test-types test-pages test-e2e ## everything CI checks
+test: setup ## everything CI checks (prints each suite's time)
+	@bash scripts/timed.sh test-core lint test-browser test-node test-types test-pages test-e2e
 
 test-core: ## the engine: unit, property and doc tests
 	cargo test -p ws-core

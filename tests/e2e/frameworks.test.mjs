@@ -1,7 +1,8 @@
 // The npm README's framework examples, built as an app would build them (Vite, with each
-// framework's own plugin) and run in headless Chromium against the test bed: React 19, Vue 3
-// and Svelte 5 each show a socket with <rebound-status>, which must receive `socket` as a
-// property (an attribute would be "[object Object]") and reach "Connected".
+// framework's own plugin) and run in headless Chromium (and Firefox:
+// frameworks-firefox.test.mjs) against the test bed: React 19, Vue 3 and Svelte 5 each show
+// a socket with <rebound-status>, which must receive `socket` as a property (an attribute
+// would be "[object Object]") and reach "Connected".
 // Needs npm/dist (make package) and the test bed (cargo build -p testbed).
 // Run: node --test tests/e2e/frameworks.test.mjs
 import { test, before, after } from 'node:test';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root, startTestbed, until } from '../support/testbed.mjs';
-import { launchChromium } from '../support/chromium.mjs';
+import { launchBrowser } from '../support/browsers.mjs';
 
 const dist = join(root, 'npm', 'dist');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,7 +28,7 @@ before(async () => {
     assert.ok(existsSync(join(dist, file)), `npm/dist/${file} is built (make package)`);
   }
   bed = await startTestbed({ www });
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 
 after(async () => {
