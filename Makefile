@@ -1,5 +1,5 @@
 # Rebound's task runner. `make test` is the README's test command and what CI runs.
-.PHONY: setup demo demo-build bench test test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e screenshots
+.PHONY: setup demo demo-build bench test test-size test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e screenshots
 PORT ?= 8080
 
 setup: ## install everything a fresh machine needs (a no-op when present)
@@ -13,7 +13,13 @@ demo-build: package ## the demo in www/dist (Leptos app + the npm package's ESM 
 	bash scripts/build-demo.sh
 
 test: setup ## everything CI checks (prints each suite's time)
-	@bash scripts/timed.sh test-core lint test-browser test-node test-types test-pages test-e2e
+	@bash scripts/timed.sh test-core lint test-size test-browser test-node test-types test-pages test-e2e
+
+test-size: package ## the size gate: what each entry ships (min+gzip) against size-budget.json
+	node scripts/size-check.mjs
+	@# The gate can fail: the same build against zero budgets must be refused.
+	@node -e "const b=require('./size-budget.json');for(const k of ['core','status','share'])b[k]=0;require('fs').writeFileSync('target/size-budget-zero.json',JSON.stringify(b))"
+	@! node scripts/size-check.mjs --budget target/size-budget-zero.json >/dev/null && echo "size: the gate refuses a build over its budget (checked)"
 
 test-core: ## the engine: unit, property and doc tests
 	cargo test -p ws-core

@@ -114,14 +114,15 @@ const shipped = readFileSync(join(outDir, m.entries.browser.out));
 const jsGz = gzipSync(shipped, { level: 9 }).length;
 const wasmGz = gzipSync(bytes, { level: 9 }).length;
 const total = jsGz + wasmGz;
-const budget = m.budget['bundle-gzip-bytes'];
+const budgets = JSON.parse(readFileSync(join(root, 'size-budget.json'), 'utf8'));
+const budget = budgets.core;
 console.log(`package: browser ships ${total} bytes min+gzip: JS ${shipped.length} bytes (${jsGz} gzip) + wasm ${bytes.length} bytes (${wasmGz} gzip); budget ${budget}${total > budget ? ' — OVER BUDGET' : ''}`);
 // The status element on top of that, for apps that import it.
 const statusGz = gzipSync(readFileSync(join(outDir, m.entries.status.out)), { level: 9 }).length;
-console.log(`package: <rebound-status> adds ${statusGz} bytes min+gzip (budget ${m.budget['status-gzip-bytes']})`);
+console.log(`package: <rebound-status> adds ${statusGz} bytes min+gzip (budget ${budgets.status})`);
 // `share` on top of that, fetched only by an instance that uses it: its loader and its wasm.
 const shareGz = gzipSync(readFileSync(join(outDir, m.entries.share.out)), { level: 9 }).length + gzipSync(readFileSync(shareWasm), { level: 9 }).length;
-console.log(`package: share adds ${shareGz} bytes min+gzip, fetched only when used`);
+console.log(`package: share adds ${shareGz} bytes min+gzip, fetched only when used (budget ${budgets.share})`);
 writeFileSync(join(outDir, 'size.json'), JSON.stringify({ bundle_gz_bytes: total, js_bytes: shipped.length, js_gz_bytes: jsGz, wasm_bytes: bytes.length, wasm_gz_bytes: wasmGz, budget_gz_bytes: budget, status_gz_bytes: statusGz, share_gz_bytes: shareGz }, null, 2) + '\n');
 
 if (!process.argv.includes('--no-pack')) {
