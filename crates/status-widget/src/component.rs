@@ -45,9 +45,13 @@ pub const STYLE: &str = r#"
 .rebound-status__retry:focus-visible, .rebound-status:focus-visible { outline: 2px solid var(--rebound-fg); outline-offset: 2px; }
 "#;
 
-/// The page's clock (`performance.now()` ms), the one the engine's times are on.
+/// The page's clock (`performance.now()` ms), the one the engine's times are on; 0 on the
+/// server (an SSR render), which has no page.
 pub(crate) fn performance_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    #[cfg(target_arch = "wasm32")]
+    return web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+    #[cfg(not(target_arch = "wasm32"))]
+    0.0
 }
 
 /// The connection indicator: `role="status"`, `aria-live="polite"`, class `rebound-status`,
