@@ -1,5 +1,5 @@
 # Rebound's task runner. `make test` is the README's test command and what CI runs.
-.PHONY: setup demo demo-build bench test test-ssr test-size test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e screenshots
+.PHONY: setup demo demo-build ssr-app bench test test-ssr test-size test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e screenshots
 PORT ?= 8080
 
 setup: ## install everything a fresh machine needs (a no-op when present)
@@ -30,6 +30,8 @@ test-core: ## the engine: unit, property and doc tests
 lint:
 	cargo clippy --workspace --exclude rebound-demo --all-targets -- -D warnings
 	cargo clippy -p ws-wasm -p status-widget -p rebound-demo --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p ssr-app --features ssr --all-targets -- -D warnings
+	cargo clippy -p ssr-app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo fmt --all -- --check
 
 herd: ## the herd simulator table (add ARGS=--json for JSON)
@@ -53,8 +55,11 @@ test-types: package ## a TypeScript example compiles with --strict
 test-pages: package testbed ## a Vite build, a strict-CSP plain page and the fuzz page in headless Chromium and Firefox
 	node tests/pages/run.mjs
 
-test-e2e: demo-build testbed ## the demo and share in headless Chromium and Firefox (screenshots to a temporary folder)
+test-e2e: demo-build ssr-app testbed ## the demo and share in headless Chromium and Firefox (screenshots to a temporary folder)
 	node --test tests/e2e/
+
+ssr-app: ## the Leptos SSR example (tests/ssr-app): the server's page and the hydrating wasm, in target/ssr-app
+	bash scripts/build-ssr-app.sh
 
 screenshots: demo-build testbed ## the README's screenshots (docs/screenshots/*.png), from the demo test
 	REBOUND_SCREENSHOTS=docs/screenshots node --test tests/e2e/demo.test.mjs
