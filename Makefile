@@ -1,5 +1,5 @@
 # Rebound's task runner. `make test` is the README's test command and what CI runs.
-.PHONY: setup demo demo-build ssr-app bench test test-ssr test-size test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e screenshots
+.PHONY: setup demo demo-build ssr-app bench test test-native test-size test-core lint herd package testbed test-browser test-node test-types test-pages test-e2e screenshots
 PORT ?= 8080
 
 setup: ## install everything a fresh machine needs (a no-op when present)
@@ -13,10 +13,11 @@ demo-build: package ## the demo in www/dist (Leptos app + the npm package's ESM 
 	bash scripts/build-demo.sh
 
 test: setup ## everything CI checks (prints each suite's time)
-	@bash scripts/timed.sh test-core test-ssr lint test-size test-browser test-node test-types test-pages test-e2e
+	@bash scripts/timed.sh test-core test-native lint test-size test-browser test-node test-types test-pages test-e2e
 
-test-ssr: ## the Leptos widget rendered on the server (native, leptos "ssr"), as an SSR app's server does
+test-native: ## the Rust faces natively: the Leptos widget rendered on the server (leptos "ssr"), the doc examples
 	cargo test -p status-widget --test ssr
+	cargo test -p ws-wasm -p status-widget --doc
 
 test-size: package ## the size gate: what each entry ships (min+gzip) against size-budget.json
 	node scripts/size-check.mjs

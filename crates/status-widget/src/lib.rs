@@ -24,8 +24,10 @@
 mod component;
 mod hook;
 mod status;
+mod typed;
 
 pub use component::{ConnectionStatus, STYLE};
 pub use hook::{use_rebound, use_rebound_with, Rebound};
 pub use status::Status;
+pub use typed::{use_rebound_typed, TypedRebound, TypedSendError};
 pub use ws_wasm::ws_core::{Indicator, RetryButton, StatusView, DEFAULT_GRACE_MS};

@@ -46,3 +46,24 @@ fn the_hooks_actions_do_nothing_on_the_server() {
     assert_eq!(rebound.queued(), (0, 0));
     assert_eq!(rebound.last_message.get_untracked(), None);
 }
+
+#[test]
+fn the_typed_hook_renders_on_the_server_too() {
+    #[derive(Clone, serde::Serialize, serde::Deserialize)]
+    struct ChatMsg {
+        text: String,
+    }
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        let chat = status_widget::use_rebound_typed::<ChatMsg, ChatMsg, codee::string::JsonSerdeCodec>(
+            "wss://example.com/ws",
+            ws_wasm::Options::default(),
+        );
+        view! {
+            <ConnectionStatus status=chat.status on_retry=move || chat.raw.reconnect()/>
+            <p>{move || chat.message.get().map(|m| m.text)}</p>
+        }
+        .to_html()
+    });
+    assert!(html.contains(r#"data-state="connecting""#), "{html}");
+}

@@ -19,7 +19,8 @@
 //! member's settings) use them; `js_api` uses them all; `share_wire` (the `share` channel's
 //! messages, `ShareMember`, `ShareHub`) stands alone. The Rust face is `socket` and `page`
 //! (the browser's objects, which report through callbacks), `driver` (the engine's loop),
-//! `share_link` (a `Socket`'s end of `share`) and `rust_api` (the public `Socket`).
+//! `share_link` (a `Socket`'s end of `share`), `rust_api` (the public `Socket`) and `stream`
+//! (its async face, `Connection`, and typed messages with `codee` codecs).
 //!
 //! The npm package builds this crate twice: `--features npm` (everything but `share_wire`)
 //! and `--features npm,share-module` (the share module, loaded only by apps that share).
@@ -53,8 +54,13 @@ mod share_link;
 #[cfg(feature = "rust-api")]
 mod socket;
 #[cfg(feature = "rust-api")]
+mod stream;
+#[cfg(feature = "rust-api")]
 mod task;
 
+/// The codec traits and codecs [`encode`]/[`decode`] take (re-exported: the same version).
+#[cfg(feature = "rust-api")]
+pub use codee;
 pub use errors::ErrorKind;
 #[cfg(not(feature = "share-module"))]
 pub use js_api::{Core, Sink};
@@ -65,6 +71,8 @@ pub use rust_api::{Busy, Options, Refused, Socket, SocketEvent, Verify, VerifyPr
 pub use share_wire::{ShareHub, ShareMember};
 #[cfg(feature = "rust-api")]
 pub use socket::live_handlers;
+#[cfg(feature = "rust-api")]
+pub use stream::{decode, encode, CodecError, Connection, Message, RequestError};
 pub use ws_core;
 
 /// The npm artifact has no std: a panic (none is reachable from any input) traps, and

@@ -278,11 +278,24 @@ impl Socket {
         build: impl FnOnce(u64) -> String,
         on_reply: impl FnOnce(Result<MessageEvent, RequestFailure>) + 'static,
     ) -> Result<u64, Refused> {
+        let started = self.try_request(timeout_ms, |id| Some(build(id)), on_reply)?;
+        Ok(started.unwrap_or_default()) // `build` always gives a message here
+    }
+
+    /// [`Socket::request`] whose `build` may decline (`None`): then nothing is sent and the
+    /// answer is `Ok(None)`.
+    pub(crate) fn try_request(
+        &self,
+        timeout_ms: u64,
+        build: impl FnOnce(u64) -> Option<String>,
+        on_reply: impl FnOnce(Result<MessageEvent, RequestFailure>) + 'static,
+    ) -> Result<Option<u64>, Refused> {
         // The app's `build` runs before the driver is borrowed (it may call the socket).
         let Ok(id) = Driver::peek(&self.inner.driver, |d| d.engine.next_request_id()) else {
             return Err(Refused::Busy);
         };
-        let payload = Payload::new(build(id.0).into());
+        let Some(message) = build(id.0) else { return Ok(None) };
+        let payload = Payload::new(message.into());
         let host = self.inner.host.clone();
         let on_reply: ReplyCallback = Box::new(on_reply);
         let started = Driver::act(&self.inner.driver, move |d, now| {
@@ -297,7 +310,7 @@ impl Socket {
             })
         });
         match started {
-            Ok(Some(Ok((id, _)))) => Ok(id.0),
+            Ok(Some(Ok((id, _)))) => Ok(Some(id.0)),
             Ok(Some(Err(error))) => Err(Refused::Queue(error)),
             Ok(None) | Err(Busy) => Err(Refused::Busy),
         }
