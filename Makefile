@@ -31,6 +31,7 @@ test-core: ## the engine: unit, property and doc tests
 lint:
 	cargo clippy --workspace --exclude rebound-demo --all-targets -- -D warnings
 	cargo clippy -p ws-wasm -p status-widget -p rebound-demo --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p ws-wasm --features js-api --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy -p ssr-app --features ssr --all-targets -- -D warnings
 	cargo clippy -p ssr-app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo fmt --all -- --check

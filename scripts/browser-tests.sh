@@ -20,7 +20,10 @@ mkdir -p "$firefox_bin"
 ln -sf /usr/bin/firefox-esr "$firefox_bin/firefox"
 for crate in "${@:-crates/ws-wasm crates/status-widget}"; do
   for dir in $crate; do
-    CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome --mode no-install "$dir"
-    PATH="$PWD/$firefox_bin:$PATH" GECKODRIVER=$(command -v geckodriver) wasm-pack test --headless --firefox --mode no-install "$dir"
+    # ws-wasm's tests also check the JS face's exports (`Core`, `ShareMember`): feature js-api.
+    features=()
+    [ "$(basename "$dir")" = ws-wasm ] && features=(--features js-api)
+    CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome --mode no-install "$dir" "${features[@]}"
+    PATH="$PWD/$firefox_bin:$PATH" GECKODRIVER=$(command -v geckodriver) wasm-pack test --headless --firefox --mode no-install "$dir" "${features[@]}"
   done
 done

@@ -47,6 +47,12 @@ impl Rebound {
         self.socket.try_with_value(|socket| socket.as_ref().and_then(|s| s.stats().ok())).flatten().unwrap_or_default()
     }
 
+    /// The browser `WebSocket` in use now, if one is open or opening (`None` on the server,
+    /// after unmount, and between attempts). For reading it; the hook owns its handlers.
+    pub fn websocket(&self) -> Option<web_sys::WebSocket> {
+        self.socket.try_with_value(|socket| socket.as_ref().and_then(|s| s.websocket().ok().flatten())).flatten()
+    }
+
     /// Messages waiting in the queue, and their bytes.
     pub fn queued(&self) -> (usize, usize) {
         self.socket.try_with_value(|socket| socket.as_ref().and_then(|s| s.queued().ok())).flatten().unwrap_or_default()

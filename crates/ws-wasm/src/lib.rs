@@ -17,7 +17,9 @@
 //! Module map (no cycles): `errors`, `url`, `payload` and `options` are shared leaves;
 //! `status` (the indicator model as JS objects) and `share` (whether tabs can share, a
 //! member's settings) use them; `js_api` uses them all; `share_wire` (the `share` channel's
-//! messages, `ShareMember`, `ShareHub`) stands alone. The Rust face is `socket` and `page`
+//! messages) stands alone and `share_js` (`ShareMember`, `ShareHub`) uses it. The JS face's
+//! exports (`Core`, `ShareMember`, `ShareHub`) need the `js-api` feature (the npm builds turn
+//! it on), so a Rust app's wasm carries none of them. The Rust face is `socket` and `page`
 //! (the browser's objects, which report through callbacks), `driver` (the engine's loop),
 //! `share_link` (a `Socket`'s end of `share`), `rust_api` (the public `Socket`) and `stream`
 //! (its async face, `Connection`, and typed messages with `codee` codecs).
@@ -33,13 +35,17 @@
 extern crate alloc;
 
 mod errors;
-#[cfg(not(feature = "share-module"))]
+#[cfg(all(feature = "js-api", not(feature = "share-module")))]
 mod js_api;
 pub mod options;
 mod payload;
+#[cfg(any(feature = "js-api", feature = "share"))]
 mod share;
-#[cfg(any(feature = "share-module", not(feature = "npm")))]
+#[cfg(all(feature = "js-api", any(feature = "share-module", all(feature = "share", not(feature = "npm")))))]
+mod share_js;
+#[cfg(any(feature = "share-module", all(feature = "share", not(feature = "npm"))))]
 mod share_wire;
+#[cfg(feature = "js-api")]
 mod status;
 mod url;
 
@@ -49,7 +55,10 @@ mod driver;
 mod page;
 #[cfg(feature = "rust-api")]
 mod rust_api;
-#[cfg(feature = "rust-api")]
+#[cfg(all(feature = "rust-api", feature = "share"))]
+mod share_link;
+#[cfg(all(feature = "rust-api", not(feature = "share")))]
+#[path = "share_off.rs"]
 mod share_link;
 #[cfg(feature = "rust-api")]
 mod socket;
@@ -62,13 +71,13 @@ mod task;
 #[cfg(feature = "rust-api")]
 pub use codee;
 pub use errors::ErrorKind;
-#[cfg(not(feature = "share-module"))]
+#[cfg(all(feature = "js-api", not(feature = "share-module")))]
 pub use js_api::{Core, Sink};
 pub use payload::Payload;
 #[cfg(feature = "rust-api")]
 pub use rust_api::{Busy, Options, Refused, Socket, SocketEvent, Verify, VerifyPredicate};
-#[cfg(any(feature = "share-module", not(feature = "npm")))]
-pub use share_wire::{ShareHub, ShareMember};
+#[cfg(all(feature = "js-api", any(feature = "share-module", all(feature = "share", not(feature = "npm")))))]
+pub use share_js::{ShareHub, ShareMember};
 #[cfg(feature = "rust-api")]
 pub use socket::live_handlers;
 #[cfg(feature = "rust-api")]

@@ -6,15 +6,20 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, MessageEvent};
-use ws_core::share::{channel_name, member_config};
+#[cfg(feature = "share")]
+use ws_core::share::channel_name;
+use ws_core::share::member_config;
 use ws_core::{CloseInfo, DropReason, Event, RequestFailure, RequestId, SendError, SendStatus, State, Stats};
 
 pub use crate::driver::Busy;
 use crate::driver::{Driver, Host, Notice, Setup, Shared};
 pub use crate::options::{Options, Verify, VerifyPredicate};
 use crate::payload::Payload;
+#[cfg(feature = "share")]
 use crate::share::{can_share, opaque_origin, share_fingerprint, OPAQUE_ORIGIN};
-use crate::share_link::{ConnectHub, HubEvent, HubSocket, ShareLink};
+use crate::share_link::ShareLink;
+#[cfg(feature = "share")]
+use crate::share_link::{ConnectHub, HubEvent, HubSocket};
 use crate::url::resolve_url;
 
 /// What a [`Socket`] tells the app.
@@ -181,28 +186,7 @@ impl Socket {
         let url = resolve_url(url)?;
         let protocols: js_sys::Array = options.protocols.iter().map(|p| JsValue::from(p.as_str())).collect();
         let mut config = options.engine_config();
-        if options.share.is_some() && opaque_origin() {
-            web_sys::console::warn_1(&OPAQUE_ORIGIN.into());
-        }
-        let share = options.share.as_deref().filter(|_| can_share()).and_then(|key| {
-            let fingerprint = share_fingerprint(
-                &config,
-                (&options.heartbeat_message.as_str().into(), &options.heartbeat_reply.as_str().into()),
-                &options.verify.as_ref().map_or(JsValue::UNDEFINED, |v| v.message.as_str().into()),
-            );
-            let list: Vec<&str> = options.protocols.iter().map(String::as_str).collect();
-            let (hub_url, hub_options) = (url.clone(), Options { share: None, ..options.clone() });
-            let connect_hub: ConnectHub = Rc::new(move |report| {
-                let on_event = move |event| {
-                    if let Some(event) = hub_event(event) {
-                        report(event);
-                    }
-                };
-                let socket = Socket::connect_boxed(&hub_url, hub_options.clone(), Box::new(on_event));
-                socket.ok().map(|s| Box::new(s) as Box<dyn HubSocket>)
-            });
-            ShareLink::new(channel_name(key, Some(&url), &list), fingerprint, connect_hub)
-        });
+        let share = share_link(&options, &url, &config);
         let mut setup = Setup {
             protocols: if options.protocols.is_empty() { JsValue::UNDEFINED } else { protocols.into() },
             ping: options.heartbeat_message.as_str().into(),
@@ -367,6 +351,47 @@ impl Socket {
 }
 
 /// The leading tab's socket, as its hub uses it.
+/// With `options.share` where tabs can share: this socket's link to the leading tab's.
+#[cfg(feature = "share")]
+fn share_link(options: &Options, url: &str, config: &ws_core::Config) -> Option<Rc<ShareLink>> {
+    if options.share.is_some() && opaque_origin() {
+        web_sys::console::warn_1(&OPAQUE_ORIGIN.into());
+    }
+    let key = options.share.as_deref().filter(|_| can_share())?;
+    let fingerprint = share_fingerprint(
+        config,
+        (&options.heartbeat_message.as_str().into(), &options.heartbeat_reply.as_str().into()),
+        &options.verify.as_ref().map_or(JsValue::UNDEFINED, |v| v.message.as_str().into()),
+    );
+    let list: Vec<&str> = options.protocols.iter().map(String::as_str).collect();
+    let (hub_url, hub_options) = (url.to_string(), Options { share: None, ..options.clone() });
+    let connect_hub: ConnectHub = Rc::new(move |report| {
+        let on_event = move |event| {
+            if let Some(event) = hub_event(event) {
+                report(event);
+            }
+        };
+        let socket = Socket::connect_boxed(&hub_url, hub_options.clone(), Box::new(on_event));
+        socket.ok().map(|s| Box::new(s) as Box<dyn HubSocket>)
+    });
+    ShareLink::new(channel_name(key, Some(url), &list), fingerprint, connect_hub)
+}
+
+/// Without the `share` feature every socket is its own (said once, if `options.share` asks).
+#[cfg(not(feature = "share"))]
+fn share_link(options: &Options, _: &str, _: &ws_core::Config) -> Option<Rc<ShareLink>> {
+    if options.share.is_some() {
+        web_sys::console::warn_1(&SHARE_OFF.into());
+    }
+    None
+}
+
+/// What a socket asked to share says when ws-wasm's `share` feature is off.
+#[cfg(not(feature = "share"))]
+const SHARE_OFF: &str =
+    "rebound: Options::share needs ws-wasm's `share` feature (on by default); this socket is its own";
+
+#[cfg(feature = "share")]
 impl HubSocket for Socket {
     fn send(&self, data: JsValue) -> Option<u64> {
         let ws = self.websocket().ok().flatten().filter(|ws| ws.ready_state() == web_sys::WebSocket::OPEN)?;
@@ -391,6 +416,7 @@ impl HubSocket for Socket {
 }
 
 /// What the hub hears of its socket's events.
+#[cfg(feature = "share")]
 fn hub_event(event: SocketEvent) -> Option<HubEvent> {
     Some(match event {
         // Links open when the socket is ready (verified, if the app verifies), not before.

@@ -1,15 +1,19 @@
 //! `share`, set up: whether tabs can share here, the option fingerprint tabs compare, and
 //! a JS-face member's settings. The policy itself is [`ws_core::share`]; the channel
-//! messages and the JS face's `ShareMember`/`ShareHub` are in `share_wire`.
+//! messages are in `share_wire`, the JS face's `ShareMember`/`ShareHub` in `share_js`.
 
 use alloc::string::String;
 
-use js_sys::{Array, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use ws_core::share::{channel_name, fingerprint, member_config};
+use ws_core::share::fingerprint;
 use ws_core::Config;
-
-use crate::options::JsSetup;
+#[cfg(feature = "js-api")]
+use {
+    crate::options::JsSetup,
+    js_sys::Array,
+    ws_core::share::{channel_name, member_config},
+};
 
 /// Whether tabs can share here: `BroadcastChannel` and Web Locks (`navigator.locks`), on an
 /// origin that is not opaque. Elsewhere (Node, browsers before 2022) `share` is accepted and
@@ -49,12 +53,14 @@ pub fn share_fingerprint(config: &Config, heartbeat: (&JsValue, &JsValue), verif
 }
 
 /// A provider-fed member's URL until its link opens (then it reads the shared socket's).
+#[cfg(feature = "js-api")]
 const MEMBER_URL: &str = "wss://rebound-ws.shared/";
 
 /// Turns the JS face's checked setup into a member's (where tabs can share): the engine
 /// runs [`member_config`], the wrapper skips the heartbeat, verification and `shouldReconnect`
 /// (the hub runs them), and the settings gain `shareName` (the channel and lock name) and
 /// `shareOptions` (the fingerprint tabs compare).
+#[cfg(feature = "js-api")]
 pub fn member_setup(setup: &mut JsSetup, share: &JsValue, protocols: &JsValue) {
     let settings = &setup.settings;
     let get = |name: &str| Reflect::get(settings, &name.into()).unwrap_or(JsValue::UNDEFINED);

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use ws_wasm::ws_core::{CloseKind, RequestFailure, SendStatus, State};
-use ws_wasm::{live_handlers, Core, Options, SocketEvent, Verify};
+use ws_wasm::{live_handlers, Options, SocketEvent, Verify};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -316,8 +316,10 @@ fn bad_urls_are_syntax_errors() {
     }
 }
 
+#[cfg(feature = "js-api")] // the JS face's `Core` (scripts/browser-tests.sh turns it on)
 #[wasm_bindgen_test]
 fn bad_js_options_name_the_option() {
+    use ws_wasm::Core;
     let options = js_sys::JSON::parse(r#"{"connectionTimeout": -1}"#).unwrap();
     let sink: ws_wasm::Sink = js_sys::Object::new().unchecked_into();
     let error = Core::new(ws_url().into(), JsValue::UNDEFINED, options, sink, 1.0).err().unwrap();

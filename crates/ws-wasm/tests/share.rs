@@ -93,6 +93,7 @@ async fn share_other_keys_do_not_share_and_requests_reach_only_the_asker() {
 
 /// A JS-face member (the `ShareMember` npm's share.js drives, on a channel of its own)
 /// shares the socket a Rust-face tab leads: the two faces speak the same channel messages.
+#[cfg(feature = "js-api")] // the JS face's `ShareMember` (scripts/browser-tests.sh turns it on)
 #[wasm_bindgen_test]
 async fn share_a_js_face_member_uses_a_rust_face_hub() {
     reset().await;
