@@ -15,9 +15,10 @@ demo-build: package ## the demo in www/dist (Leptos app + the npm package's ESM 
 test: setup ## everything CI checks (prints each suite's time)
 	@bash scripts/timed.sh test-core test-native lint test-size test-browser test-node test-types test-pages test-e2e
 
-test-native: ## the Rust faces natively: the Leptos widget rendered on the server (leptos "ssr"), the doc examples
+test-native: ## the Rust faces natively: the Leptos widget rendered on the server (leptos "ssr"), the doc examples, the crates packaged as for crates.io (and built from the packages)
 	cargo test -p status-widget --test ssr
 	cargo test -p ws-wasm -p status-widget --doc
+	cargo package --quiet -p ws-core -p ws-wasm -p status-widget
 
 test-size: package ## the size gate: what each entry ships (min+gzip) against size-budget.json
 	node scripts/size-check.mjs
