@@ -52,8 +52,9 @@ test-browser: package testbed ## ws-wasm and status-widget in headless Chromium 
 test-node: package testbed ## the packed tarball in Node with the ws package
 	node --test --test-concurrency=1 tests/node/
 
-test-types: package ## a TypeScript example compiles with --strict
+test-types: package ## a TypeScript example compiles with --strict; the package's own JS type-checks (// @ts-check)
 	node_modules/.bin/tsc -p tests/types
+	node_modules/.bin/tsc -p npm
 
 test-pages: package testbed ## a Vite build, a strict-CSP plain page and the fuzz page in headless Chromium and Firefox
 	node tests/pages/run.mjs

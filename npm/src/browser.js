@@ -1,3 +1,4 @@
+// @ts-check
 // The ESM entry for browsers and bundlers: the wasm is a file of its own (dist/rebound.wasm,
 // fetched next to this module and compiled while the page loads), awaited at the module's
 // top level, so `new ReconnectingWebSocket(url)` is synchronous once the import resolved.

@@ -1,3 +1,4 @@
+// @ts-check
 // Event plumbing shared by the wrapper: building events, calling listeners, reading what
 // look-alike sockets hand over, and WebSocket.send's argument rule.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // rebound-ws: a drop-in for reconnecting-websocket (and so for WebSocket), with its policy
 // (backoff, heartbeat, queue, close codes, page hints, every default and validation) in
 // Rust/WebAssembly.
@@ -219,9 +220,8 @@ export class ReconnectingWebSocket {
           if (!pending) return;
           s.#pending.delete(id);
           s.#updateInspect();
-          const error = new Error(`rebound-ws: request ${id} failed: ${failure}`);
+          const error = Object.assign(new Error(`rebound-ws: request ${id} failed: ${failure}`), { reason: failure });
           error.name = 'RequestError';
-          error.reason = failure;
           pending.reject(error);
         }),
       ),
@@ -720,8 +720,8 @@ export class ReconnectingWebSocket {
         pending.resolve(reply);
         return true;
       }
-      // Shared: another tab's reply (their ids start at 2^32) is theirs alone.
-      if (this.#share && typeof id === 'number' && id >= 2 ** 32 && !pending) return true;
+      // Shared: another tab's reply (ids from settings.sharedIdsFrom, Rust's figure) is theirs alone.
+      if (this.#share && typeof id === 'number' && id >= this.#settings.sharedIdsFrom && !pending) return true;
     }
     return false;
   };

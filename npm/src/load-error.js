@@ -1,3 +1,4 @@
+// @ts-check
 // What the import rejects with when the browser will not load the wasm: an error that names
 // the URL and what to allow (the bare "Failed to fetch" or CompileError says neither).
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The entry for Node (ESM and CommonJS, and `require` in bundlers): the wasm is inlined, so
 // it instantiates synchronously with no file access, in either module system.
 import { initSync } from './generated/rebound_wasm.js';

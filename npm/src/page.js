@@ -1,3 +1,4 @@
+// @ts-check
 // The page's hints (online/offline, visibility, back/forward cache): one set of listeners on
 // window/document for every socket that wants them, attached while there is one. Which
 // events, and what each means, Core says (`Core.hintEvents()`, `core.hint(type, flag)`).
@@ -6,7 +7,8 @@ import { Core } from './generated/rebound_wasm.js';
 const hinted = new Set();
 let pageListeners = null;
 
-let deliverHint = () => {}; // (socket, type, flag) => void, set by the class (it reaches Core)
+/** @type {(socket: any, type: string, flag: boolean) => void} set by the class (it reaches Core) */
+let deliverHint = () => {};
 
 function onPageEvent(event) {
   const flag = event.type === 'visibilitychange' ? document.hidden : !!event.persisted;

@@ -1,3 +1,4 @@
+// @ts-check
 // The share module: `share`'s policy (ShareMember, ShareHub) in a wasm of its own, so apps
 // that never use `share` ship none of it. share.js imports this file the first time an
 // instance uses `share` (left external by every other entry: dist/share-wasm.js, next to

@@ -1,3 +1,4 @@
+// @ts-check
 // `share`: one WebSocket for every tab of an origin that opens the same URL, protocols and key.
 //
 // The policy — when a link opens, what is replayed and in which order, when links stop,
@@ -77,6 +78,8 @@ export class ShareLink {
         this.binaryType = 'blob';
         this.bufferedAmount = 0;
         this.readyState = 0;
+        /** @type {number | undefined} the link's connection, once joined */
+        this.conn = undefined;
         if (link.member) {
           link.join(); // the first connect joins (not the constructor: `startClosed` opens nothing)
           link.connect(this);

@@ -1,3 +1,4 @@
+// @ts-check
 // `<rebound-status>`: a framework-free connection indicator. `import 'rebound-ws/status'`
 // registers it; `element.socket = ws` attaches it to a ReconnectingWebSocket.
 //

@@ -8,6 +8,38 @@ use alloc::vec::Vec;
 use crate::queue::DropReason;
 use crate::state::{ConnId, RequestId};
 
+/// Where the request ids of an instance that shares its socket with other tabs start: each
+/// numbers from its own block of 2^32 ([`RequestId::shared_block`]), so every tab sees every
+/// reply and each can tell its own. Ids below it are an unshared socket's (from 1).
+pub const SHARED_REQUEST_IDS_FROM: u64 = 1 << 32;
+
+impl RequestId {
+    /// The request a reply names, from the JSON number in its id field: only a whole number
+    /// from 0 to 2^53 names one (`5.7` names none), in both faces.
+    ///
+    /// ```
+    /// use ws_core::RequestId;
+    /// assert_eq!(RequestId::from_json_number(5.0), Some(RequestId(5)));
+    /// assert_eq!(RequestId::from_json_number(5.7), None);
+    /// assert_eq!(RequestId::from_json_number(-1.0), None);
+    /// ```
+    pub fn from_json_number(value: f64) -> Option<RequestId> {
+        let whole = (0.0..=9_007_199_254_740_992.0).contains(&value) && value == (value as u64) as f64;
+        whole.then_some(RequestId(value as u64))
+    }
+
+    /// The first id of a sharing instance whose random seed is `seed`: one of a million blocks.
+    pub fn shared_block(seed: u64) -> RequestId {
+        RequestId((seed % 1_000_000 + 1) * SHARED_REQUEST_IDS_FROM)
+    }
+
+    /// Whether a sharing instance numbered it (so a reply carrying it, if not ours, is another
+    /// tab's and not the app's).
+    pub fn is_shared(self) -> bool {
+        self.0 >= SHARED_REQUEST_IDS_FROM
+    }
+}
+
 /// Why a request will never get its reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -319,14 +319,17 @@ impl Driver {
                 }
             });
         };
-        match (is_pong, state, accept) {
-            (true, ..) => Driver::input(weak, move |d, now| d.engine.pong_received(now, conn)),
-            (false, State::Verifying { .. }, Some(accept)) => {
-                // While verifying, messages go to the check only; `None` = not its answer yet.
+        // The same order as the JS face: while verifying, every message goes to the check
+        // (an answer equal to the heartbeat reply verifies); then the heartbeat reply; then
+        // the app's.
+        match (state, accept, is_pong) {
+            (State::Verifying { .. }, Some(accept), _) => {
+                // `None` = not its answer yet.
                 if let Some(ok) = accept(&event) {
                     Driver::input(weak, move |d, now| d.engine.verification_done(now, conn, ok));
                 }
             }
+            (_, _, true) => Driver::input(weak, move |d, now| d.engine.pong_received(now, conn)),
             _ => Driver::input(weak, move |d, now| {
                 d.engine.socket_activity(conn, now, 1);
                 if d.engine.current_conn() == Some(conn) {

@@ -20,6 +20,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use ws_core::{
     CloseDecision, ConnId, Engine, Event, Hint, Output, RequestId, SendError, SendStatus, State, StatusTracker,
+    SHARED_REQUEST_IDS_FROM,
 };
 
 use crate::errors::{check_close, is_array, js_error, ErrorKind};
@@ -163,8 +164,10 @@ impl Core {
         let shared =
             Reflect::get(&setup.settings, &"share".into()).is_ok_and(|share| share.is_truthy() || share.is_string());
         if shared {
-            // Tabs sharing one socket see every reply: ids from 2^32 on, distinct per instance.
-            engine.number_requests_from(RequestId(((seed as u64) % 1_000_000 + 1) << 32));
+            // Tabs sharing one socket see every reply: ids in a block of this instance's own.
+            engine.number_requests_from(RequestId::shared_block(seed as u64));
+            // Where shared ids start, for the wrapper's "another tab's reply" check.
+            let _ = Reflect::set(&setup.settings, &"sharedIdsFrom".into(), &(SHARED_REQUEST_IDS_FROM as f64).into());
         }
         Ok(Core {
             status,

@@ -83,7 +83,8 @@ impl RustHost {
     fn reply_id(&self, event: &MessageEvent) -> Option<u64> {
         let text = event.data().as_string().filter(|t| t.starts_with('{'))?;
         let value = js_sys::JSON::parse(&text).ok()?;
-        js_sys::Reflect::get(&value, &self.id_field.as_str().into()).ok()?.as_f64().map(|id| id as u64)
+        let number = js_sys::Reflect::get(&value, &self.id_field.as_str().into()).ok()?.as_f64()?;
+        RequestId::from_json_number(number).map(|id| id.0)
     }
 
     /// Resolves a pending request with this reply; `true` if it was one.
@@ -93,7 +94,7 @@ impl RustHost {
         }
         let Some(id) = self.reply_id(event) else { return false };
         let Some(callback) = self.replies.borrow_mut().remove(&id) else {
-            return self.shared.get() && id >= 1 << 32;
+            return self.shared.get() && RequestId(id).is_shared();
         };
         if let Some(shared) = self.driver.borrow().upgrade() {
             let _ = Driver::act(&shared, |d, _| d.engine.resolve_request(RequestId(id)));
@@ -221,7 +222,7 @@ impl Socket {
         let driver = Driver::start(config, seed, setup, host.clone());
         if share.is_some() {
             // Tabs sharing one socket see every reply: ids from 2^32 on, distinct per socket.
-            let first = RequestId((seed % 1_000_000 + 1) << 32);
+            let first = RequestId::shared_block(seed);
             let _ = Driver::act(&driver, |d, _| d.engine.number_requests_from(first));
         }
         *host.driver.borrow_mut() = Rc::downgrade(&driver);

@@ -387,3 +387,41 @@ async fn a_close_from_inside_on_event_is_heard_after_the_events_already_on_their
     assert_eq!(tail, ["closed", "closing", "reconnecting"], "reconnecting (on its way) first, then closing, closed");
     slot.borrow_mut().take();
 }
+
+/// The cases of tests/fixtures/inbound-cases.json, which the JS face runs too
+/// (tests/node/inbound.test.mjs): the two faces classify inbound messages alike.
+#[wasm_bindgen_test]
+async fn inbound_cases_from_the_shared_table() {
+    let cases = js_sys::JSON::parse(include_str!("../../../tests/fixtures/inbound-cases.json")).unwrap();
+    let field = |case: &str, name: &str| {
+        let case = js_sys::Reflect::get(&cases, &case.into()).unwrap();
+        js_sys::Reflect::get(&case, &name.into()).unwrap().as_string().unwrap()
+    };
+
+    // A verification answer equal to the heartbeat reply verifies: verification is asked first.
+    reset().await;
+    let welcome = field("verifyAnswerEqualToHeartbeatReply", "heartbeatReply");
+    let config = quick().heartbeat_interval(60_000.0).verify_timeout(2_000.0).build().unwrap();
+    let accept = Rc::new(|m: &web_sys::MessageEvent| Some(m.data().as_string().is_some()));
+    let options = Options {
+        config,
+        heartbeat_message: field("verifyAnswerEqualToHeartbeatReply", "heartbeatMessage"),
+        heartbeat_reply: welcome,
+        verify: Some(Verify { message: field("verifyAnswerEqualToHeartbeatReply", "verifyMessage"), accept }),
+        ..Options::default()
+    };
+    let (socket, events) = connect_with(options);
+    wait_for("ready", 5_000, || events.count(|e| matches!(e, SocketEvent::Ready { .. })) == 1).await;
+    assert!(events.closes().is_empty(), "no verification timeout before it");
+    socket.close(1000, "").unwrap();
+
+    // A reply whose id is not a whole number names no request.
+    reset().await;
+    let (socket, events) = connect(quick());
+    wait_open(&socket).await;
+    let first = field("fractionalReplyId", "sentFirst");
+    socket.send(first.as_str()).unwrap(); // echoed first, while request 1 waits
+    let reply = socket.request_async(5_000, |id| format!(r#"{{"type":"wait","id":{id}}}"#)).await;
+    assert_eq!(reply, Ok(r#"{"type":"wait","id":1}"#.to_string()));
+    wait_for("the fractional one delivered to the app", 5_000, || events.texts().contains(&first)).await;
+}
