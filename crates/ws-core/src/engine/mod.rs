@@ -1,24 +1,28 @@
-//! The state machine: inputs stamped with `now` in, [`Output`]s and a deadline out.
+//! The state machine: inputs stamped with `now` in, [`Output`]s and a deadline out. This
+//! module has the engine and its inputs (user actions, socket events, hints, time) and the
+//! plumbing they share; `closing` has how connections end.
+
+mod closing;
+mod hints;
+mod sending;
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
 
+pub use closing::CLOSE_WAIT_MS;
+use closing::{Afterwards, Ending, PendingClose, Retry};
+
 use crate::backoff::{Backoff, Rng};
-use crate::close::{classify, reconnects_by_default, retry_after_ms, CloseDecision, CloseKind};
+use crate::close::CloseKind;
 use crate::config::Config;
 use crate::heartbeat::{Beat, Heartbeat};
-use crate::hint::Hint;
-use crate::output::{CloseInfo, Event, Output, SendError, SendStatus};
-use crate::queue::{Admit, DropReason, OutboundQueue, Payload, Queued};
+use crate::output::{Event, Output, SendError, SendStatus};
+use crate::queue::{DropReason, OutboundQueue, Payload, Queued};
 use crate::requests::{RequestFailure, Requests};
 use crate::state::{ConnId, RequestId, State, Stats};
 
 /// How often a congested connection re-reads `bufferedAmount` to detect drain (ms).
 pub const DRAIN_POLL_MS: u64 = 25;
-
-/// How long `close()` waits for its socket's close event before reporting the close anyway
-/// (a peer that never answers the closing handshake must not keep the app waiting).
-pub const CLOSE_WAIT_MS: u64 = 2_000;
 
 /// The socket the engine currently owns.
 #[derive(Clone, Copy, Debug)]
@@ -29,16 +33,6 @@ struct Socket {
     deadline: Option<u64>,
     /// The HTTP status that refused the upgrade, where the socket reported one.
     http_status: Option<u16>,
-}
-
-/// The app's `close()`, waiting for its socket's close event ([`State::Closing`]).
-struct PendingClose {
-    /// The socket being closed; `None` when there was none (the event comes at once, from
-    /// the next timer: a later task, as `WebSocket` does).
-    conn: Option<ConnId>,
-    code: u16,
-    reason: String,
-    deadline: u64,
 }
 
 /// A reconnecting WebSocket's brain, with no clock and no I/O.
@@ -174,55 +168,16 @@ impl<P: Payload> Engine<P> {
         self.finish_close(None);
         if let Some(socket) = self.socket.take() {
             self.close_socket(socket.conn, 1000, "reconnect");
-            self.end_socket(socket, CloseKind::User, 1000, "reconnect".into(), true, true, None);
+            self.end_socket(
+                socket,
+                Ending::on_purpose(CloseKind::User, "reconnect"),
+                Afterwards::Retries { in_ms: None },
+            );
         }
         self.retries = 0;
         self.backoff.reset();
         self.expire_queue(now);
         self.start_attempt(now);
-    }
-
-    /// The app's `close(code, reason)`: closes the socket, cancels every retry, fails
-    /// pending requests and reports every queued message dropped (`closed`: nothing it sent
-    /// is held without a word). As `WebSocket` does, the close is reported later: the engine
-    /// is [`State::Closing`] until the socket's close event ([`Engine::socket_closed`] for
-    /// that `conn`), at most [`CLOSE_WAIT_MS`], or until the next timer when there was no
-    /// socket; then [`Event::Closed`] (kind `user`, the socket's code and reason) and
-    /// [`State::Closed`] until [`Engine::connect`]. Closing from idle, closed or failed just
-    /// becomes closed, with no event. Messages sent while closing, closed or failed are
-    /// dropped the same way. (Only [`State::Idle`], before the first connect, holds them.)
-    pub fn close(&mut self, now: u64, code: u16, reason: &str) {
-        self.fail_all_requests();
-        self.drop_queue();
-        match self.state {
-            State::Closing => return,
-            State::Idle | State::Closed | State::Failed { .. } => return self.set_state(State::Closed),
-            _ => {}
-        }
-        let conn = self.socket.take().map(|socket| {
-            self.close_socket(socket.conn, code, reason);
-            self.retire_socket(&socket, CloseKind::User);
-            socket.conn
-        });
-        let deadline = if conn.is_some() { now.saturating_add(CLOSE_WAIT_MS) } else { now };
-        self.closing = Some(PendingClose { conn, code, reason: reason.into(), deadline });
-        self.set_state(State::Closing);
-    }
-
-    /// Reports the app's close: with what the socket's close event said, or (timed out,
-    /// no socket, reconnect meanwhile) with the app's code and reason.
-    fn finish_close(&mut self, confirmed: Option<(u16, &str, bool)>) {
-        let Some(pending) = self.closing.take() else { return };
-        let (code, reason, was_clean) = match confirmed {
-            Some((code, reason, was_clean)) => (code, reason.into(), was_clean),
-            None => (pending.code, pending.reason, pending.conn.is_none()),
-        };
-        let conn = pending.conn.unwrap_or(self.last_conn);
-        let kind = CloseKind::User;
-        let info =
-            CloseInfo { conn, code, reason, was_clean, kind, will_retry: false, retry_in_ms: None, http_status: None };
-        self.emit(Event::Closed(info));
-        self.set_state(State::Closed);
     }
 
     /// Queue or send a message. Never blocks and never drops silently: see [`SendStatus`].
@@ -377,58 +332,8 @@ impl<P: Payload> Engine<P> {
         };
         self.emit(Event::Error { conn });
         self.socket = None;
-        self.after_close(now, socket, CloseKind::UrlProvider, 1006, String::new(), false, true, None);
-    }
-
-    /// Socket `conn` closed; the config's close predicate (if any) is consulted.
-    pub fn socket_closed(&mut self, now: u64, conn: ConnId, code: u16, reason: &str, was_clean: bool) {
-        let decision = match &self.config.close_predicate {
-            Some(predicate) if self.current(conn) => predicate(code, reason),
-            _ => CloseDecision::Default,
-        };
-        self.socket_closed_decided(now, conn, code, reason, was_clean, decision);
-    }
-
-    /// Socket `conn` closed, with the app's decision already made. For drivers that must
-    /// run the app's predicate outside the engine (a JS callback must not run while wasm
-    /// is on the stack); [`CloseDecision::Default`] falls back to the close-code table.
-    pub fn socket_closed_decided(
-        &mut self,
-        now: u64,
-        conn: ConnId,
-        code: u16,
-        reason: &str,
-        was_clean: bool,
-        decision: CloseDecision,
-    ) {
-        if self.closing.as_ref().is_some_and(|closing| closing.conn == Some(conn)) {
-            return self.finish_close(Some((code, reason, was_clean)));
-        }
-        let Some(socket) = self.socket.filter(|s| s.conn == conn) else {
-            return;
-        };
-        self.socket = None;
-        let mut kind = classify(code, socket.opened_at.is_some());
-        if kind == CloseKind::Unreachable && socket.http_status.is_some() {
-            kind = CloseKind::Refused;
-        }
-        if !self.online && matches!(kind, CloseKind::ConnectionLost | CloseKind::Unreachable) {
-            kind = CloseKind::Offline;
-        }
-        let retry = match decision {
-            CloseDecision::Reconnect => true,
-            CloseDecision::Stop => false,
-            CloseDecision::Default => reconnects_by_default(kind),
-        };
-        let floor = match retry_after_ms(reason) {
-            Some(hint) => Some(hint),
-            None if code == 1013 => {
-                let floor = self.config.try_again_later_ms;
-                Some(floor.saturating_add(self.rng.between(0, floor / 2 + 1)))
-            }
-            None => None,
-        };
-        self.after_close(now, socket, kind, code, reason.into(), was_clean, retry, floor);
+        let ending = Ending { kind: CloseKind::UrlProvider, code: 1006, reason: String::new(), was_clean: false };
+        self.after_close(now, socket, ending, Retry::Allowed { floor_ms: None });
     }
 
     /// `bufferedAmount` of `conn` as last read. Report it when a send the engine did not
@@ -446,78 +351,6 @@ impl<P: Payload> Engine<P> {
             self.emit(Event::Drain);
         }
         self.drain_check_at.is_some()
-    }
-
-    // ---- environment hints ----------------------------------------------------------------
-
-    /// A page or network hint (see [`Hint`]).
-    pub fn hint(&mut self, now: u64, hint: Hint) {
-        match hint {
-            Hint::Online => self.network_changed(now, true),
-            Hint::Offline => self.network_changed(now, false),
-            Hint::Hidden => self.visibility_changed(now, true),
-            Hint::Visible => self.visibility_changed(now, false),
-            Hint::PageHide { persisted } => self.page_hidden(persisted),
-            Hint::PageShow { persisted } => self.page_shown(now, persisted),
-            Hint::Resumed => self.resumed(now),
-        }
-    }
-
-    /// The page ran again after being frozen: whatever its timers said, the link may have
-    /// died meanwhile, so an open one is probed at once and a waiting one retries soon.
-    fn resumed(&mut self, now: u64) {
-        match self.state {
-            State::Open => self.probe(now),
-            State::Reconnecting { .. } => self.retry_soon(now),
-            _ => {}
-        }
-    }
-
-    fn network_changed(&mut self, now: u64, online: bool) {
-        self.online = online;
-        match self.state {
-            State::Reconnecting { attempt, .. } if !online => self.set_state(State::Offline { attempt }),
-            State::Offline { .. } if online => self.start_attempt(now),
-            State::Reconnecting { .. } if online => self.retry_soon(now),
-            State::Open => self.probe(now),
-            _ => {}
-        }
-    }
-
-    fn visibility_changed(&mut self, now: u64, hidden: bool) {
-        let resumed = self.hidden && !hidden;
-        self.hidden = hidden;
-        if resumed {
-            match self.state {
-                State::Open => self.probe(now),
-                State::Reconnecting { .. } => self.retry_soon(now),
-                _ => {}
-            }
-        }
-    }
-
-    /// Entering the back/forward cache closes the socket cleanly and stops every timer
-    /// until the page is shown again.
-    fn page_hidden(&mut self, persisted: bool) {
-        if !persisted || self.state.is_stopped() {
-            return;
-        }
-        if let Some(socket) = self.socket.take() {
-            self.close_socket(socket.conn, 1000, "page hidden");
-            self.end_socket(socket, CloseKind::Suspended, 1000, "page hidden".into(), true, true, None);
-        }
-        self.set_state(State::Suspended);
-    }
-
-    fn page_shown(&mut self, now: u64, persisted: bool) {
-        if persisted && self.state == State::Suspended {
-            if self.online {
-                self.connect(now);
-            } else {
-                self.retries = 0;
-                self.set_state(State::Offline { attempt: 0 });
-            }
-        }
     }
 
     // ---- time -----------------------------------------------------------------------------
@@ -632,90 +465,6 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    fn transmit(&mut self, now: u64, conn: ConnId, item: Queued<P>) -> bool {
-        if let Some(id) = item.request {
-            self.requests.mark_sent(id, conn);
-        }
-        self.stats.messages_sent += 1;
-        self.buffered = self.buffered.saturating_add(item.len);
-        self.outputs.push_back(Output::Transmit { conn, payload: item.payload, request: item.request });
-        let congested = self.buffered > self.config.high_water_bytes;
-        if congested && self.drain_check_at.is_none() {
-            self.drain_check_at = Some(now.saturating_add(DRAIN_POLL_MS));
-        }
-        congested
-    }
-
-    fn send_tagged(&mut self, now: u64, payload: P, request: Option<RequestId>) -> Result<SendStatus, SendError<P>> {
-        if self.state.drops_sends() {
-            self.drop_payload(payload, DropReason::Closed);
-            return Ok(SendStatus::Dropped(DropReason::Closed));
-        }
-        let item = Queued { len: payload.byte_len(), payload, at: now, request };
-        if self.state == State::Open {
-            if let Some(conn) = self.current_conn() {
-                let congested = self.transmit(now, conn, item);
-                return Ok(SendStatus::Sent { congested });
-            }
-        }
-        match self.queue.push(item) {
-            Admit::Queued(evicted) => {
-                for old in evicted {
-                    self.report_drop(old, DropReason::QueueFull);
-                }
-                Ok(SendStatus::Queued)
-            }
-            Admit::Dropped(item, reason) => {
-                self.drop_payload(item.payload, reason);
-                Ok(SendStatus::Dropped(reason))
-            }
-            Admit::Refused(item, DropReason::TooLarge) => Err(SendError::TooLarge(item.payload)),
-            Admit::Refused(item, _) => Err(SendError::QueueFull(item.payload)),
-        }
-    }
-
-    /// Reports every queued message dropped (`closed`): the engine stopped and nothing will
-    /// send them without the app acting.
-    fn drop_queue(&mut self) {
-        while let Some(item) = self.queue.pop() {
-            self.report_drop(item, DropReason::Closed);
-        }
-    }
-
-    fn drop_payload(&mut self, payload: P, reason: DropReason) {
-        self.stats.messages_dropped += 1;
-        self.emit(Event::Dropped { payload, reason });
-    }
-
-    /// Reports a message dropped from the queue, failing its request if it had one.
-    fn report_drop(&mut self, item: Queued<P>, reason: DropReason) {
-        self.drop_payload(item.payload, reason);
-        if let Some(id) = item.request {
-            self.fail_request(id, RequestFailure::Dropped(reason));
-        }
-    }
-
-    fn fail_request(&mut self, id: RequestId, failure: RequestFailure) {
-        if self.requests.remove(id) {
-            self.emit(Event::RequestFailed { id, failure });
-        }
-    }
-
-    fn fail_all_requests(&mut self) {
-        for id in self.requests.take_all() {
-            self.emit(Event::RequestFailed { id, failure: RequestFailure::Closed });
-            if let Some(item) = self.queue.remove_request(id) {
-                self.report_drop(item, DropReason::Closed);
-            }
-        }
-    }
-
-    fn expire_queue(&mut self, now: u64) {
-        while let Some(item) = self.queue.pop_expired(now) {
-            self.report_drop(item, DropReason::Expired);
-        }
-    }
-
     fn send_ping(&mut self) {
         if let Some(conn) = self.current_conn() {
             self.outputs.push_back(Output::SendPing { conn });
@@ -726,86 +475,5 @@ impl<P: Payload> Engine<P> {
         if self.heartbeat.probe(now) == Beat::SendPing {
             self.send_ping();
         }
-    }
-
-    /// The engine gives up on the current socket (timeout, dead peer, failed verification).
-    fn fail_socket(&mut self, now: u64, kind: CloseKind) {
-        if let Some(socket) = self.socket.take() {
-            self.close_socket(socket.conn, 1000, kind.as_str());
-            self.after_close(now, socket, kind, 1000, kind.as_str().into(), false, true, None);
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn after_close(
-        &mut self,
-        now: u64,
-        socket: Socket,
-        kind: CloseKind,
-        code: u16,
-        reason: String,
-        was_clean: bool,
-        retry: bool,
-        floor: Option<u64>,
-    ) {
-        let stable = socket.opened_at.is_some_and(|at| now.saturating_sub(at) >= self.config.min_uptime_ms);
-        if stable {
-            self.retries = 0;
-            self.backoff.reset();
-        }
-        let exhausted = self.config.max_retries.is_some_and(|max| self.retries >= max);
-        if !retry || exhausted {
-            self.end_socket(socket, kind, code, reason, was_clean, false, None);
-            self.fail_all_requests();
-            self.drop_queue();
-            self.set_state(State::Failed { kind, retries_exhausted: retry && exhausted });
-            return;
-        }
-        self.retries += 1;
-        let attempt = self.retries;
-        if !self.online {
-            self.end_socket(socket, kind, code, reason, was_clean, true, None);
-            self.set_state(State::Offline { attempt });
-            return;
-        }
-        let delay = self.backoff.delay(attempt, now, &mut self.rng).max(floor.unwrap_or(0));
-        self.server_floor = floor.is_some();
-        self.end_socket(socket, kind, code, reason, was_clean, true, Some(delay));
-        self.set_state(State::Reconnecting { attempt, retry_at: now.saturating_add(delay) });
-    }
-
-    /// Bookkeeping shared by every way a socket ends: requests sent on it fail, the close
-    /// is reported once.
-    #[allow(clippy::too_many_arguments)]
-    fn end_socket(
-        &mut self,
-        socket: Socket,
-        kind: CloseKind,
-        code: u16,
-        reason: String,
-        was_clean: bool,
-        will_retry: bool,
-        retry_in_ms: Option<u64>,
-    ) {
-        self.retire_socket(&socket, kind);
-        let conn = socket.conn;
-        let http_status = socket.http_status.filter(|_| kind == CloseKind::Refused);
-        let info = CloseInfo { conn, code, reason, was_clean, kind, will_retry, retry_in_ms, http_status };
-        self.emit(Event::Closed(info));
-    }
-
-    /// Everything that ends with a socket but its close event: its requests fail, what it
-    /// buffered is forgotten.
-    fn retire_socket(&mut self, socket: &Socket, kind: CloseKind) {
-        for id in self.requests.take_sent_on(socket.conn) {
-            self.emit(Event::RequestFailed { id, failure: RequestFailure::Disconnected });
-        }
-        self.buffered = 0;
-        if self.drain_check_at.take().is_some() {
-            // Whatever the socket buffered is gone; new sends go to the queue.
-            self.emit(Event::Drain);
-        }
-        self.stats.ready_since = None;
-        self.stats.last_close = Some(kind);
     }
 }
