@@ -34,7 +34,6 @@ lint:
 	cargo clippy -p ws-wasm -p status-widget -p rebound-demo --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy -p ws-wasm --features js-api --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy -p ssr-app --features ssr --all-targets -- -D warnings
-	cargo clippy -p ssr-app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo fmt --all -- --check
 
 herd: ## the herd simulator table (add ARGS=--json for JSON)

@@ -720,8 +720,9 @@ export class ReconnectingWebSocket {
         pending.resolve(reply);
         return true;
       }
-      // Shared: another tab's reply (ids from settings.sharedIdsFrom, Rust's figure) is theirs alone.
-      if (this.#share && typeof id === 'number' && id >= this.#settings.sharedIdsFrom && !pending) return true;
+      // Shared: another tab's reply (a whole id from settings.sharedIdsFrom on, Rust's figure)
+      // is theirs alone.
+      if (this.#share && Number.isSafeInteger(id) && id >= this.#settings.sharedIdsFrom && !pending) return true;
     }
     return false;
   };

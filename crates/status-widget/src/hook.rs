@@ -48,7 +48,9 @@ impl Rebound {
     }
 
     /// The browser `WebSocket` in use now, if one is open or opening (`None` on the server,
-    /// after unmount, and between attempts). For reading it; the hook owns its handlers.
+    /// after unmount, and between attempts): read on call, not a signal. With `share`, a
+    /// follower's is a look-alike of the leading tab's. For reading; the hook owns its
+    /// handlers.
     pub fn websocket(&self) -> Option<web_sys::WebSocket> {
         self.socket.try_with_value(|socket| socket.as_ref().and_then(|s| s.websocket().ok().flatten())).flatten()
     }

@@ -46,6 +46,17 @@ pub enum TypedSendError {
     Refused(Refused),
 }
 
+impl core::fmt::Display for TypedSendError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            TypedSendError::Encode(error) => write!(f, "rebound: send: {error}"),
+            TypedSendError::Refused(refused) => write!(f, "{refused}"),
+        }
+    }
+}
+
+impl std::error::Error for TypedSendError {}
+
 impl<In, Out> TypedRebound<In, Out> {
     /// Encodes `value` with the codec and sends it (or queues it while reconnecting).
     pub fn send(&self, value: &Out) -> Result<SendStatus, TypedSendError> {
@@ -95,8 +106,12 @@ where
     let (last_decode_error, set_last_decode_error) = signal(None::<CodecError>);
     let raw = use_rebound_with(url, options, move |event| {
         let SocketEvent::Message(event) = event else { return };
-        let Some(received) = Message::from_event(event) else { return };
-        match decode::<In, C, <C as Decoder<In>>::Encoded>(&received) {
+        let decoded = match Message::from_event(event) {
+            Some(received) => decode::<In, C, <C as Decoder<In>>::Encoded>(&received),
+            // A Blob (the leading tab of a shared socket chose `blob`): not readable here.
+            None => Err(CodecError { reason: "a binary message arrived as a Blob, not an ArrayBuffer".into() }),
+        };
+        match decoded {
             Ok(value) => set_message.set(Some(value)),
             Err(error) => {
                 set_decode_errors.update(|n| *n += 1);

@@ -15,7 +15,8 @@ pub const SHARED_REQUEST_IDS_FROM: u64 = 1 << 32;
 
 impl RequestId {
     /// The request a reply names, from the JSON number in its id field: only a whole number
-    /// from 0 to 2^53 names one (`5.7` names none), in both faces.
+    /// from 0 to 2^53 − 1 (JavaScript's safe integers) names one (`5.7` names none), in both
+    /// faces.
     ///
     /// ```
     /// use ws_core::RequestId;
@@ -24,7 +25,7 @@ impl RequestId {
     /// assert_eq!(RequestId::from_json_number(-1.0), None);
     /// ```
     pub fn from_json_number(value: f64) -> Option<RequestId> {
-        let whole = (0.0..=9_007_199_254_740_992.0).contains(&value) && value == (value as u64) as f64;
+        let whole = (0.0..=9_007_199_254_740_991.0).contains(&value) && value == (value as u64) as f64;
         whole.then_some(RequestId(value as u64))
     }
 

@@ -64,7 +64,22 @@ pub enum Refused {
     /// Called from inside a close predicate (or, for a request, its `build` made a request
     /// of its own); nothing was sent.
     Busy,
+    /// Accepted by [`Socket::send`] as [`SendStatus::Dropped`] (the socket is closed, or the
+    /// queue dropped it): a [`crate::Connection`]'s sink reports it as an error.
+    Dropped(DropReason),
 }
+
+impl core::fmt::Display for Refused {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Refused::Queue(error) => write!(f, "rebound: refused: {error}"),
+            Refused::Busy => f.write_str("rebound: refused: called from inside a close predicate"),
+            Refused::Dropped(reason) => write!(f, "rebound: dropped: {}", reason.as_str()),
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
 
 type ReplyCallback = Box<dyn FnOnce(Result<MessageEvent, RequestFailure>)>;
 

@@ -39,7 +39,7 @@ use futures_sink::Sink;
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, MessageEvent};
-use ws_core::RequestFailure;
+use ws_core::{RequestFailure, SendStatus, State};
 
 use crate::rust_api::{Options, Refused, Socket, SocketEvent};
 
@@ -137,11 +137,16 @@ where
 
 /// A [`Socket`] whose events are a [`Stream`] and whose sends are a [`Sink`]. Every event
 /// arrives on the stream, in order (messages, state changes, closes, drops); the socket
-/// reconnects by itself as ever. Dropping the `Connection` (both halves, after `split`)
-/// closes the socket.
+/// reconnects by itself as ever, and the stream ends once it stops for good (the state
+/// `Closed` after a close, or `Failed`: that state change is its last item). Events wait
+/// on the stream until read: read it (a sink-only user drops its half of `split`). Dropping
+/// the `Connection` (both halves) closes the socket, unless a clone of [`Connection::socket`]
+/// is still held.
 pub struct Connection {
     socket: Socket,
     events: mpsc::UnboundedReceiver<SocketEvent>,
+    /// The socket stopped for good: the stream has ended.
+    ended: bool,
 }
 
 impl Connection {
@@ -154,7 +159,7 @@ impl Connection {
         let socket = Socket::connect(url, options, move |event| {
             let _ = sender.unbounded_send(event);
         })?;
-        Ok(Connection { socket, events })
+        Ok(Connection { socket, events, ended: false })
     }
 
     /// The socket, for everything else (`state`, `stats`, `close`, `reconnect`, requests).
@@ -167,12 +172,22 @@ impl Stream for Connection {
     type Item = SocketEvent;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SocketEvent>> {
-        Pin::new(&mut self.events).poll_next(cx)
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        let next = Pin::new(&mut self.events).poll_next(cx);
+        if let Poll::Ready(Some(SocketEvent::State(State::Closed | State::Failed { .. }))) = &next {
+            self.ended = true;
+        }
+        next
     }
 }
 
 /// Sends go straight to the socket (sent if open, else queued: see [`ws_core::SendStatus`]), so the
-/// sink is always ready and has nothing to flush; closing it closes the socket (1000).
+/// sink is always ready and has nothing to flush; closing it closes the socket (1000). A
+/// message the socket drops instead (closed, or the queue's overflow policy) is an error,
+/// [`Refused::Dropped`]. There is no backpressure: a full queue drops by its policy
+/// (`Config`'s `queue_overflow`), reported as above or as [`SocketEvent::Dropped`].
 impl Sink<Message> for Connection {
     type Error = Refused;
 
@@ -180,10 +195,11 @@ impl Sink<Message> for Connection {
         Poll::Ready(Ok(()))
     }
 
-    /// A message the socket drops instead (see [`ws_core::SendStatus::Dropped`]) is reported on the
-    /// stream as [`SocketEvent::Dropped`].
     fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), Refused> {
-        self.socket.send(message).map(|_| ())
+        match self.socket.send(message)? {
+            SendStatus::Dropped(reason) => Err(Refused::Dropped(reason)),
+            _ => Ok(()),
+        }
     }
 
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Refused>> {
@@ -197,11 +213,11 @@ impl Sink<Message> for Connection {
 }
 
 /// Why [`Socket::request_async`] got no reply.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 #[non_exhaustive]
 pub enum RequestError {
     /// The socket did not accept the request (queue full, or called from a close predicate).
-    Refused,
+    Refused(Refused),
     /// It was sent, or queued, but will never be answered (timeout, disconnect, drop, close).
     Failed(RequestFailure),
     /// The codec could not encode the request; nothing was sent.
@@ -210,9 +226,24 @@ pub enum RequestError {
     Decode(CodecError),
 }
 
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestError::Refused(refused) => write!(f, "{refused}"),
+            RequestError::Failed(failure) => write!(f, "rebound: request failed: {}", failure.as_str()),
+            RequestError::Encode(error) | RequestError::Decode(error) => write!(f, "rebound: request: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+impl std::error::Error for CodecError {}
+
 impl Socket {
     /// Sends `build(id)` as a request (see [`Socket::request`]) and resolves with the reply's
-    /// text, or why there is none.
+    /// text, or why there is none. Dropping the future does not withdraw the request: it
+    /// ends as ever (reply, timeout, disconnect), unheard.
     pub async fn request_async(
         &self,
         timeout_ms: u64,
@@ -261,8 +292,8 @@ impl Socket {
             let _ = reply.send(result.map(|event| event.data().as_string().unwrap_or_default()));
         };
         match self.try_request(timeout_ms, build, on_reply) {
-            Err(_) => return Err(RequestError::Refused),
-            Ok(None) => return Err(RequestError::Refused), // `build` declined: the caller says why
+            Err(refused) => return Err(RequestError::Refused(refused)),
+            Ok(None) => return Err(RequestError::Refused(Refused::Busy)), // `build` declined: the caller says why
             Ok(Some(_)) => {}
         }
         match replied.await {

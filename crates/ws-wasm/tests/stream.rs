@@ -11,8 +11,8 @@ use futures::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use support::*;
 use wasm_bindgen_test::*;
-use ws_wasm::ws_core::{RequestFailure, State};
-use ws_wasm::{decode, encode, Connection, Message, Options, RequestError, SocketEvent};
+use ws_wasm::ws_core::{DropReason, RequestFailure, State};
+use ws_wasm::{decode, encode, Connection, Message, Options, Refused, RequestError, SocketEvent};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -44,14 +44,21 @@ async fn a_connection_is_a_sink_and_a_stream_of_text_and_binary() {
     assert_eq!(next_message(&mut rx).await, Message::Text("hello".into()));
     assert_eq!(next_message(&mut rx).await, Message::Binary(vec![1, 2, 3]));
     tx.close().await.expect("closed");
-    let mut closed = false;
+    // The stream ends after the socket stopped for good: its last item is the state `Closed`.
+    let mut last = None;
     while let Some(event) = rx.next().await {
-        if let SocketEvent::State(State::Closed) = event {
-            closed = true;
-            break;
-        }
+        last = Some(event);
     }
-    assert!(closed, "the stream reports the close");
+    assert!(matches!(last, Some(SocketEvent::State(State::Closed))), "{last:?}");
+}
+
+#[wasm_bindgen_test]
+async fn the_sink_refuses_what_the_socket_drops() {
+    reset().await;
+    let mut connection = Connection::open(&ws_url(), options()).expect("valid URL");
+    connection.socket().close(1000, "").unwrap();
+    let sent = connection.send(Message::Text("too late".into())).await;
+    assert_eq!(sent, Err(Refused::Dropped(DropReason::Closed)));
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
