@@ -18,7 +18,7 @@ test: setup ## everything CI checks (prints each suite's time)
 test-native: ## the Rust faces natively: the Leptos widget rendered on the server (leptos "ssr"), the doc examples, the crates packaged as for crates.io (and built from the packages)
 	cargo test -p status-widget --test ssr
 	cargo test -p ws-wasm -p status-widget --doc
-	cargo package --quiet -p ws-core -p ws-wasm -p status-widget
+	bash scripts/package-crates.sh
 
 test-size: package ## the size gate: what each entry ships (min+gzip) against size-budget.json
 	node scripts/size-check.mjs
