@@ -2,7 +2,9 @@
 // Builds the npm package rebound-ws as wasm-pack.toml says: release wasm (the JS face,
 // without std), wasm-bindgen glue, wasm-opt, the entries (browsers: the wasm as a file of its
 // own; Node: inlined), then `npm pack`. Prints what a browser app ships (min + gzip).
-// Usage: node scripts/package.mjs [--no-pack] [--js-only]   (--js-only: reuse the built wasm)
+// Usage: node scripts/package.mjs [--no-pack] [--js-only] [--keep-names]
+//   --js-only: reuse the built wasm; --keep-names: only writes target/npm-names/<name>.wasm,
+//   each wasm optimised as shipped but with its function names (for scripts/wasm-sizes.mjs).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -27,6 +29,14 @@ const bin = join(root, 'node_modules', '.bin');
 const generated = join(root, m.package['npm-dir'], 'src', 'generated');
 mkdirSync(generated, { recursive: true });
 
+if (process.argv.includes('--keep-names')) {
+  const namesDir = join(root, 'target', 'npm-names');
+  for (const [features, name] of [[m.build.features, 'rebound'], [m.share.features, 'rebound-share']]) {
+    buildWasm(features, name, namesDir);
+  }
+  process.exit(0);
+}
+
 const wasm = join(generated, 'rebound_wasm_bg.wasm');
 const shareWasm = join(generated, `${m.share['out-name']}_bg.wasm`);
 if (!process.argv.includes('--js-only')) {
@@ -35,11 +45,20 @@ if (!process.argv.includes('--js-only')) {
   buildWasm(m.share.features, m.share['out-name']);
 }
 
-/** Builds the crate with `features`, then glue and an optimised wasm named `outName`. */
-function buildWasm(features, outName) {
+/**
+ * Builds the crate with `features`, then glue and an optimised wasm named `outName`; with
+ * `namesDir`, only `namesDir/<outName>.wasm`, optimised alike but keeping its names.
+ */
+function buildWasm(features, outName, namesDir) {
   const flags = [...(m.build['no-default-features'] ? ['--no-default-features'] : []), ...(features?.length ? ['--features', features.join(',')] : [])];
   run('cargo', ['build', '--profile', m.build.profile, '--target', m.build.target, '-p', m.package.crate, ...flags]);
   const artifact = join(root, 'target', m.build.target, m.build.profile, m.package.wasm);
+  if (namesDir) {
+    run('wasm-bindgen', [artifact, '--out-dir', namesDir, '--out-name', outName, '--target', m.build['bindgen-target'], '--keep-debug', ...m.build['bindgen-flags']]);
+    const named = join(namesDir, `${outName}_bg.wasm`);
+    run(join(bin, 'wasm-opt'), [...m['wasm-opt'].flags, '-g', named, '-o', join(namesDir, `${outName}.wasm`)]);
+    return;
+  }
   run('wasm-bindgen', [artifact, '--out-dir', generated, '--out-name', outName, '--target', m.build['bindgen-target'], ...m.build['bindgen-flags']]);
   const file = join(generated, `${outName}_bg.wasm`);
   const before = statSync(file).size;

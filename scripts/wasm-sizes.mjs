@@ -2,7 +2,7 @@
 // What a wasm file's bytes are: each section's size, and each function's body size by name
 // (from the name section) grouped by the Rust module it comes from, gzip estimated per
 // group by compressing that group's bodies alone. Run on a wasm that kept its names:
-//   node scripts/package.mjs --keep-names   (writes target/npm-names/rebound.wasm)
+//   node scripts/package.mjs --keep-names   (writes target/npm-names/rebound.wasm and rebound-share.wasm)
 //   node scripts/wasm-sizes.mjs target/npm-names/rebound.wasm [--top 30]
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
