@@ -720,9 +720,10 @@ export class ReconnectingWebSocket {
         pending.resolve(reply);
         return true;
       }
-      // Shared: another tab's reply (a whole id from settings.sharedIdsFrom on, Rust's figure)
-      // is theirs alone.
-      if (this.#share && Number.isSafeInteger(id) && id >= this.#settings.sharedIdsFrom && !pending) return true;
+      // Shared: another tab's reply is theirs alone — an id in a block (of sharedIdsFrom ids,
+      // Rust's figure) that another tab announced (the share module's list). Any other id,
+      // however large (a timestamp), is the app's message.
+      if (this.#share && !pending && Number.isSafeInteger(id) && this.#share.others.has(id - (id % this.#settings.sharedIdsFrom))) return true;
     }
     return false;
   };

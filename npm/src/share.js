@@ -57,6 +57,9 @@ export class ShareLink {
     this.dropped = dropped;
     this.name = settings.shareName;
     this.options = settings.shareOptions;
+    this.ids = settings.shareIds; // the first of this instance's request ids, announced to the others
+    /** @type {Set<number>} other members' blocks of request ids (each its first id): their replies */
+    this.others = new Set();
     this.tab = TAB + ++tabs;
     this.makeHub = makeHub;
     this.member = null; // once the share module is loaded
@@ -117,7 +120,7 @@ export class ShareLink {
     this.loading ??= load().then(
       ({ ShareMember, inTab }) => {
         this.inTab = inTab;
-        this.member = new ShareMember(this.tab, this.options, this.name);
+        this.member = new ShareMember(this.tab, this.options, this.name, this.ids);
         // Joins only for a look-alike still waiting: the app may have closed meanwhile.
         const waiting = this.waiting.splice(0).filter((socket) => socket.readyState === 0);
         if (waiting.length > 0) this.join();
@@ -207,6 +210,10 @@ export class ShareLink {
           break;
         case 'warn':
           console.warn(action.text);
+          break;
+        case 'block':
+          this.others.add(action.added);
+          this.others.delete(action.forgotten);
           break;
         // 'deliver' never comes: server messages skip the member (see #receive).
       }

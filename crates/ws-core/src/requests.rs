@@ -34,10 +34,21 @@ impl RequestId {
         RequestId((seed % 1_000_000 + 1) * SHARED_REQUEST_IDS_FROM)
     }
 
-    /// Whether a sharing instance numbered it (so a reply carrying it, if not ours, is another
-    /// tab's and not the app's).
-    pub fn is_shared(self) -> bool {
-        self.0 >= SHARED_REQUEST_IDS_FROM
+    /// Whether it is the first id of a block [`RequestId::shared_block`] can give.
+    ///
+    /// ```
+    /// use ws_core::RequestId;
+    /// assert!(RequestId::shared_block(7).is_shared_block());
+    /// assert!(!RequestId(1_733_000_000_000).is_shared_block()); // a timestamp
+    /// ```
+    pub fn is_shared_block(self) -> bool {
+        let block = self.0 / SHARED_REQUEST_IDS_FROM;
+        self.0 % SHARED_REQUEST_IDS_FROM == 0 && (1..=1_000_000).contains(&block)
+    }
+
+    /// The first id of the block it is in (0 below the shared ids).
+    pub fn block(self) -> u64 {
+        self.0 - self.0 % SHARED_REQUEST_IDS_FROM
     }
 }
 

@@ -164,9 +164,12 @@ impl Core {
         let shared =
             Reflect::get(&setup.settings, &"share".into()).is_ok_and(|share| share.is_truthy() || share.is_string());
         if shared {
-            // Tabs sharing one socket see every reply: ids in a block of this instance's own.
-            engine.number_requests_from(RequestId::shared_block(seed as u64));
-            // Where shared ids start, for the wrapper's "another tab's reply" check.
+            // Tabs sharing one socket see every reply: ids in a block of this instance's own
+            // (`shareIds`, which the member announces), blocks of `sharedIdsFrom` ids each,
+            // for the wrapper's "another tab's reply" check.
+            let ids = RequestId::shared_block(seed as u64);
+            engine.number_requests_from(ids);
+            let _ = Reflect::set(&setup.settings, &"shareIds".into(), &(ids.0 as f64).into());
             let _ = Reflect::set(&setup.settings, &"sharedIdsFrom".into(), &(SHARED_REQUEST_IDS_FROM as f64).into());
         }
         Ok(Core {

@@ -1,6 +1,6 @@
 //! The Rust face: [`Socket`], for Rust/wasm apps such as the Leptos status widget.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
@@ -89,8 +89,9 @@ struct RustHost {
     id_field: String,
     replies: RefCell<BTreeMap<u64, ReplyCallback>>,
     driver: RefCell<Weak<Shared>>,
-    /// Shares a socket: a reply whose id (2^32 on) no request here waits for is another tab's.
-    shared: Cell<bool>,
+    /// Shares a socket through this link: a reply no request here waits for may be another
+    /// tab's ([`ShareLink::others_reply`]).
+    share: Weak<ShareLink>,
 }
 
 impl RustHost {
@@ -104,12 +105,13 @@ impl RustHost {
 
     /// Resolves a pending request with this reply; `true` if it was one.
     fn take_reply(&self, event: &MessageEvent) -> bool {
-        if self.replies.borrow().is_empty() && !self.shared.get() {
+        let share = self.share.upgrade();
+        if self.replies.borrow().is_empty() && share.is_none() {
             return false;
         }
         let Some(id) = self.reply_id(event) else { return false };
         let Some(callback) = self.replies.borrow_mut().remove(&id) else {
-            return self.shared.get() && RequestId(id).is_shared();
+            return share.is_some_and(|link| link.others_reply(id));
         };
         if let Some(shared) = self.driver.borrow().upgrade() {
             let _ = Driver::act(&shared, |d, _| d.engine.resolve_request(RequestId(id)));
@@ -202,7 +204,10 @@ impl Socket {
         let url = resolve_url(url)?;
         let protocols: js_sys::Array = options.protocols.iter().map(|p| JsValue::from(p.as_str())).collect();
         let mut config = options.engine_config();
-        let share = share_link(&options, &url, &config);
+        let seed = options.seed.unwrap_or_else(|| (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64);
+        // Tabs sharing one socket see every reply: ids in a block of this socket's own.
+        let ids = RequestId::shared_block(seed);
+        let share = share_link(&options, &url, &config, ids.0);
         let mut setup = Setup {
             protocols: if options.protocols.is_empty() { JsValue::UNDEFINED } else { protocols.into() },
             ping: options.heartbeat_message.as_str().into(),
@@ -231,17 +236,13 @@ impl Socket {
             id_field: options.request_id_field.clone(),
             replies: RefCell::default(),
             driver: RefCell::default(),
-            shared: Cell::new(false),
+            share: share.as_ref().map_or_else(Weak::new, Rc::downgrade),
         });
-        let seed = options.seed.unwrap_or_else(|| (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64);
         let driver = Driver::start(config, seed, setup, host.clone());
         if share.is_some() {
-            // Tabs sharing one socket see every reply: ids from 2^32 on, distinct per socket.
-            let first = RequestId::shared_block(seed);
-            let _ = Driver::act(&driver, |d, _| d.engine.number_requests_from(first));
+            let _ = Driver::act(&driver, |d, _| d.engine.number_requests_from(ids));
         }
         *host.driver.borrow_mut() = Rc::downgrade(&driver);
-        host.shared.set(share.is_some());
         if let Some(link) = &share {
             // Sends the shared socket will not take are reported by this engine's drop.
             let weak = Rc::downgrade(&driver);
@@ -369,7 +370,7 @@ impl Socket {
 /// The leading tab's socket, as its hub uses it.
 /// With `options.share` where tabs can share: this socket's link to the leading tab's.
 #[cfg(feature = "share")]
-fn share_link(options: &Options, url: &str, config: &ws_core::Config) -> Option<Rc<ShareLink>> {
+fn share_link(options: &Options, url: &str, config: &ws_core::Config, ids: u64) -> Option<Rc<ShareLink>> {
     if options.share.is_some() && opaque_origin() {
         web_sys::console::warn_1(&OPAQUE_ORIGIN.into());
     }
@@ -390,12 +391,12 @@ fn share_link(options: &Options, url: &str, config: &ws_core::Config) -> Option<
         let socket = Socket::connect_boxed(&hub_url, hub_options.clone(), Box::new(on_event));
         socket.ok().map(|s| Box::new(s) as Box<dyn HubSocket>)
     });
-    ShareLink::new(channel_name(key, Some(url), &list), fingerprint, connect_hub)
+    ShareLink::new(channel_name(key, Some(url), &list), fingerprint, ids, connect_hub)
 }
 
 /// Without the `share` feature every socket is its own (said once, if `options.share` asks).
 #[cfg(not(feature = "share"))]
-fn share_link(options: &Options, _: &str, _: &ws_core::Config) -> Option<Rc<ShareLink>> {
+fn share_link(options: &Options, _: &str, _: &ws_core::Config, _: u64) -> Option<Rc<ShareLink>> {
     if options.share.is_some() {
         web_sys::console::warn_1(&SHARE_OFF.into());
     }

@@ -16,8 +16,10 @@ use crate::share_wire::{as_held, held_locks, object, set, wire_from_js, wire_to_
 /// returns, in order — `{ do: 'post', message }`, `{ do: 'check' }` (answer with
 /// `hubChecked(await navigator.locks.query())`), `{ do: 'opened', conn, url, protocol }`,
 /// `{ do: 'closed', conn, code, reason, wasClean }`, `{ do: 'deliver', data }`,
-/// `{ do: 'unsent', data }` (report it dropped, after the link's close), `{ do: 'warn', text }`
-/// — after the call has returned (no app code runs in here).
+/// `{ do: 'unsent', data }` (report it dropped, after the link's close), `{ do: 'warn', text }`,
+/// `{ do: 'block', added, forgotten }` (another member numbers its requests from `added`: a
+/// reply whose id is in that block is theirs; the block from `forgotten`, if given, is no
+/// longer remembered) — after the call has returned (no app code runs in here).
 #[wasm_bindgen]
 pub struct ShareMember {
     member: Member<JsValue>,
@@ -28,10 +30,11 @@ pub struct ShareMember {
 #[wasm_bindgen]
 impl ShareMember {
     /// A member named `tab` of the group `name` (`Core.settings.shareName`) whose options
-    /// have this fingerprint (`Core.settings.shareOptions`).
+    /// have this fingerprint (`Core.settings.shareOptions`), numbering its requests from
+    /// `ids` (`Core.settings.shareIds`).
     #[wasm_bindgen(constructor)]
-    pub fn new(tab: String, options: String, name: String) -> ShareMember {
-        ShareMember { member: Member::new(tab, options), name, malformed: 0 }
+    pub fn new(tab: String, options: String, name: String, ids: f64) -> ShareMember {
+        ShareMember { member: Member::new(tab, options, ids as u64), name, malformed: 0 }
     }
 
     /// The Web Lock this member holds while it is open.
@@ -138,6 +141,14 @@ impl ShareMember {
                 MemberOutput::Warn(text) => {
                     let o = object("do", "warn");
                     set(&o, "text", text);
+                    o
+                }
+                MemberOutput::OthersBlock { added, forgotten } => {
+                    let o = object("do", "block");
+                    set(&o, "added", added as f64);
+                    if let Some(first) = forgotten {
+                        set(&o, "forgotten", first as f64);
+                    }
                     o
                 }
                 _ => continue,

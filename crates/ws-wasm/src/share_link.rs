@@ -148,13 +148,14 @@ pub(crate) struct ShareLink {
 }
 
 impl ShareLink {
-    /// A link on the channel `name` for a member with this option fingerprint; if this tab
-    /// comes to lead, `connect_hub` makes the socket. `None` if the channel cannot be made.
-    pub(crate) fn new(name: String, fingerprint: String, connect_hub: ConnectHub) -> Option<Rc<ShareLink>> {
+    /// A link on the channel `name` for a member with this option fingerprint, numbering its
+    /// requests from `ids`; if this tab comes to lead, `connect_hub` makes the socket. `None`
+    /// if the channel cannot be made.
+    pub(crate) fn new(name: String, fingerprint: String, ids: u64, connect_hub: ConnectHub) -> Option<Rc<ShareLink>> {
         let channel = BroadcastChannel::new(&name).ok()?;
         let tab = unique_tab();
         let link = Rc::new_cyclic(|me| ShareLink {
-            member: RefCell::new(Member::new(tab.clone(), fingerprint.clone())),
+            member: RefCell::new(Member::new(tab.clone(), fingerprint.clone(), ids)),
             tab,
             options: fingerprint,
             name,
@@ -182,6 +183,12 @@ impl ShareLink {
         let Some(wire) = wire_from_js(&message) else { return };
         self.member.borrow_mut().receive(wire);
         self.perform();
+    }
+
+    /// Whether a server message naming request `id`, which no request here waits for, is
+    /// another tab's reply ([`Member::others_reply`]).
+    pub(crate) fn others_reply(&self, id: u64) -> bool {
+        self.member.borrow().others_reply(id)
     }
 
     /// Who reports a send to the app as dropped (the `Socket`'s engine).

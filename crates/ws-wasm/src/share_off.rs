@@ -12,6 +12,10 @@ impl ShareLink {
         match *self {}
     }
 
+    pub(crate) fn others_reply(&self, _: u64) -> bool {
+        match *self {}
+    }
+
     pub(crate) fn open_socket(&self, _: &str) -> WebSocket {
         match *self {}
     }

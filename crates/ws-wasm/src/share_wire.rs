@@ -42,15 +42,16 @@ pub fn as_held(locks: &[(String, bool, String)]) -> Vec<HeldLock<'_>> {
     locks.iter().map(|(name, exclusive, client)| HeldLock { name, exclusive: *exclusive, client }).collect()
 }
 
-/// A channel message as a plain object: `{ t: 'hello', tab, conn, options }` and so on.
+/// A channel message as a plain object: `{ t: 'hello', tab, conn, options, ids }` and so on.
 pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
     let o;
     match wire {
-        Wire::Hello { tab, conn, options } => {
+        Wire::Hello { tab, conn, options, ids } => {
             o = object("t", "hello");
             set(&o, "tab", tab);
             set(&o, "conn", conn);
             set(&o, "options", options);
+            set(&o, "ids", ids as f64);
         }
         Wire::Bye { tab, conn } => {
             o = object("t", "bye");
@@ -65,6 +66,10 @@ pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
             set(&o, "epoch", epoch);
             set(&o, "seq", seq as f64);
             set(&o, "data", data);
+        }
+        Wire::Ids { ids } => {
+            o = object("t", "ids");
+            set(&o, "ids", ids as f64);
         }
         Wire::Leave { tab } => {
             o = object("t", "leave");
@@ -129,14 +134,14 @@ pub fn wire_to_js(wire: Wire<JsValue>) -> JsValue {
 pub fn wire_from_js(value: &JsValue) -> Option<Wire<JsValue>> {
     let field = |name: &str| Reflect::get(value, &name.into()).ok().filter(|v| !v.is_undefined());
     let text = |name: &str| field(name)?.as_string();
-    let number = |name: &str| field(name)?.as_f64().filter(|n| *n >= 0.0 && (*n as u64) as f64 == *n);
-    let small = |name: &str| number(name).filter(|n| *n <= u32::MAX as f64).map(|n| n as u32);
-    let big = |name: &str| number(name).map(|n| n as u64);
+    let whole = |value: JsValue| value.as_f64().filter(|n| *n >= 0.0 && (*n as u64) as f64 == *n);
+    let small = |name: &str| whole(field(name)?).filter(|n| *n <= u32::MAX as f64).map(|n| n as u32);
+    let big = |name: &str| whole(field(name)?).map(|n| n as u64);
     if !value.is_object() {
         return None;
     }
     Some(match text("t")?.as_str() {
-        "hello" => Wire::Hello { tab: text("tab")?, conn: small("conn")?, options: text("options")? },
+        "hello" => Wire::Hello { tab: text("tab")?, conn: small("conn")?, options: text("options")?, ids: big("ids")? },
         "bye" => Wire::Bye { tab: text("tab")?, conn: small("conn")? },
         "send" => Wire::Send {
             tab: text("tab")?,
@@ -146,6 +151,7 @@ pub fn wire_from_js(value: &JsValue) -> Option<Wire<JsValue>> {
             seq: big("seq")?,
             data: field("data")?,
         },
+        "ids" => Wire::Ids { ids: big("ids")? },
         "leave" => Wire::Leave { tab: text("tab")? },
         "revive" => Wire::Revive { tab: text("tab")? },
         "leader" => Wire::Leader { hub: text("hub")? },

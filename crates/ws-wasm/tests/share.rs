@@ -74,7 +74,7 @@ async fn share_one_connection_for_two_sockets_until_the_last_closes() {
 #[wasm_bindgen_test]
 async fn share_other_keys_do_not_share_and_requests_reach_only_the_asker() {
     reset().await;
-    let (a, _) = connect_with(shared("rust-key-1"));
+    let (a, events_a) = connect_with(shared("rust-key-1"));
     let (b, events_b) = connect_with(shared("rust-key-1"));
     let (c, _) = connect_with(shared("rust-key-2"));
     for socket in [&a, &b, &c] {
@@ -89,6 +89,13 @@ async fn share_other_keys_do_not_share_and_requests_reach_only_the_asker() {
     assert!(matches!(&*reply.borrow(), Some(Ok(Some(text))) if text.contains("\"id\":")));
     sleep(200).await;
     assert!(events_b.texts().is_empty(), "another socket's reply is not b's message: {:?}", events_b.texts());
+    // Found in review (silent loss): a large id no request has (a ms timestamp) was taken
+    // for another tab's reply. It is both sockets' message.
+    let stamp = r#"{"id":1733000000000,"type":"stamp"}"#;
+    b.send(stamp).unwrap();
+    for events in [&events_a, &events_b] {
+        wait_for("the timestamped message", 5_000, || events.texts().iter().any(|t| t == stamp)).await;
+    }
 }
 
 /// A JS-face member (the `ShareMember` npm's share.js drives, on a channel of its own)
@@ -107,7 +114,7 @@ async fn share_a_js_face_member_uses_a_rust_face_hub() {
         sink.borrow_mut().push(e.data())
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let mut member = ws_wasm::ShareMember::new("js-tab".into(), String::new(), name.clone());
+    let mut member = ws_wasm::ShareMember::new("js-tab".into(), String::new(), name.clone(), 0.0);
     let conn = member.connect();
     // Performs the member's actions; returns what else it asked for.
     let perform = |member: &mut ws_wasm::ShareMember| -> Vec<String> {

@@ -166,7 +166,7 @@ impl<T> Hub<T> {
             return;
         }
         match wire {
-            Wire::Hello { tab, conn, options } => {
+            Wire::Hello { tab, conn, options, .. } => {
                 if !self.watched.contains(&tab) {
                     self.watched.push(tab.clone());
                     self.outputs.push_back(HubOutput::WatchMember { tab: tab.clone() });

@@ -5,10 +5,15 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Tab, Wire, STOPPED_CODE};
+use crate::RequestId;
 
 /// How many replaced hubs a member remembers (their late words are ignored without asking
 /// the lock manager again); older ones are asked about once more, and found gone.
 const REMEMBERED_GONE: usize = 16;
+
+/// How many other members' blocks of request ids a member remembers (the oldest is forgotten
+/// first: a reply in a forgotten block reaches the app as a message, never lost).
+pub const REMEMBERED_BLOCKS: usize = 64;
 
 /// What a [`Member`] asks its driver to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +51,16 @@ pub enum MemberOutput<T> {
     Unsent(T),
     /// Tell the app (once): this tab's options differ from the leading tab's.
     Warn(String),
+    /// Another member numbers its requests in the block from `added` (its first id), and the
+    /// block from `forgotten` is no longer remembered (to make room). A server message whose
+    /// request id is in a remembered block is that member's reply, not this app's message
+    /// ([`Member::others_reply`]; a driver that classifies messages outside Rust keeps a copy).
+    OthersBlock {
+        /// The first id of the block now remembered.
+        added: u64,
+        /// The first id of the block forgotten, if one was.
+        forgotten: Option<u64>,
+    },
 }
 
 /// An app-facing instance's end of the share: its links, and its sends the hub has not yet
@@ -54,6 +69,10 @@ pub enum MemberOutput<T> {
 pub struct Member<T> {
     tab: Tab,
     options: String,
+    /// The first id of this member's block of request ids (0: none).
+    ids: u64,
+    /// Other members' blocks, heard in their hellos and from the hub.
+    others: Vec<u64>,
     /// Each link and the hub and epoch it is open on (`None` while waiting). A handful at
     /// most (a Vec: no BTreeMap code in the wasm).
     links: Vec<(u32, Option<(Tab, u32)>)>,
@@ -82,11 +101,15 @@ pub struct Member<T> {
 pub struct LinkNotOpen;
 
 impl<T: Clone> Member<T> {
-    /// A member named `tab`, whose options have this [`super::fingerprint`].
-    pub fn new(tab: Tab, options: String) -> Self {
+    /// A member named `tab`, whose options have this [`super::fingerprint`], numbering its
+    /// requests from `ids` ([`RequestId::shared_block`]; 0: it numbers none). Every tab
+    /// hears every reply; the blocks tell whose each is.
+    pub fn new(tab: Tab, options: String, ids: u64) -> Self {
         Member {
             tab,
             options,
+            ids,
+            others: Vec::new(),
             links: Vec::new(),
             last_conn: 0,
             outbox: VecDeque::new(),
@@ -122,6 +145,14 @@ impl<T: Clone> Member<T> {
     /// follow (forged, stale, or a new hub's before the lock manager confirmed it).
     pub fn ignored(&self) -> u64 {
         self.ignored
+    }
+
+    /// Whether a server message naming request `id`, which no request of this member waits
+    /// for, is another member's reply (so not this app's message): only if its block is one
+    /// another member said it numbers from. Anything else — an app's own id that happens to
+    /// be large (a timestamp), a late reply of this member's — is the app's message.
+    pub fn others_reply(&self, id: u64) -> bool {
+        self.others.contains(&RequestId(id).block())
     }
 
     /// A new link (the engine opened a socket): asks the hub for the socket.
@@ -180,6 +211,17 @@ impl<T: Clone> Member<T> {
     /// ([`MemberOutput::CheckHub`]) and is otherwise ignored: a hub confirmed later is
     /// asked again (links waiting say hello once more).
     pub fn receive(&mut self, wire: Wire<T>) {
+        match &wire {
+            Wire::Hello { tab, conn, ids, .. } if *tab != self.tab => {
+                self.learn_block(*ids);
+                // A new member (its first link): this member's block, for it to know.
+                if *conn == 1 && self.ids != 0 {
+                    self.outputs.push_back(MemberOutput::Post(Wire::Ids { ids: self.ids }));
+                }
+            }
+            Wire::Ids { ids } => self.learn_block(*ids),
+            _ => {}
+        }
         let hub = match &wire {
             Wire::Leader { hub }
             | Wire::Open { hub, .. }
@@ -295,8 +337,18 @@ impl<T: Clone> Member<T> {
         }
     }
 
+    /// Remembers another member's block (a valid one, not this member's own).
+    fn learn_block(&mut self, first: u64) {
+        if first == self.ids || !RequestId(first).is_shared_block() || self.others.contains(&first) {
+            return;
+        }
+        let forgotten = (self.others.len() == REMEMBERED_BLOCKS).then(|| self.others.remove(0));
+        self.others.push(first);
+        self.outputs.push_back(MemberOutput::OthersBlock { added: first, forgotten });
+    }
+
     fn hello(&mut self, conn: u32) {
-        let hello = Wire::Hello { tab: self.tab.clone(), conn, options: self.options.clone() };
+        let hello = Wire::Hello { tab: self.tab.clone(), conn, options: self.options.clone(), ids: self.ids };
         self.outputs.push_back(MemberOutput::Post(hello));
     }
 

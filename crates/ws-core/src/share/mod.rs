@@ -44,7 +44,7 @@
 //!         member.receive(wire);
 //!     }
 //! }
-//! let mut member = Member::new("tab-a".into(), "opts".into());
+//! let mut member = Member::new("tab-a".into(), "opts".into(), 0);
 //! let mut hub = Hub::new("tab-b/hub".into(), "opts".into());
 //! hub.poll_output(); // its Leader announcement (no member hears it: it joins later)
 //! assert!(matches!(hub.poll_output(), Some(HubOutput::CheckMembers { .. })));
@@ -79,7 +79,7 @@ mod hub;
 mod member;
 
 pub use hub::{Hub, HubOutput};
-pub use member::{LinkNotOpen, Member, MemberOutput};
+pub use member::{LinkNotOpen, Member, MemberOutput, REMEMBERED_BLOCKS};
 
 /// A tab's name on the channel (drivers make it unique, e.g. time and randomness).
 pub type Tab = String;
@@ -87,7 +87,7 @@ pub type Tab = String;
 /// The version of the channel's messages. It is part of every channel and lock name, so
 /// tabs running releases that speak different versions never meet: each keeps its own
 /// socket. Raise it whenever [`Wire`] or the lock scheme changes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The close code links get when the shared socket stopped for good ("do not retry").
 pub const STOPPED_CODE: u16 = 4000;
@@ -112,6 +112,15 @@ pub enum Wire<T> {
         conn: u32,
         /// The member's option fingerprint.
         options: String,
+        /// The first id of the member's block of request ids ([`crate::RequestId::shared_block`];
+        /// 0: it numbers none). Every tab hears it: a reply in that block is that member's.
+        ids: u64,
+    },
+    /// A member's answer to a new member's first hello (its link 1): the first id of its
+    /// block of request ids, so a member that joins late knows whose replies are not its app's.
+    Ids {
+        /// The first id of the block.
+        ids: u64,
     },
     /// A member closed a link.
     Bye {
@@ -213,8 +222,8 @@ pub enum Wire<T> {
 /// key alone: bindings refuse a provider without one) and the subprotocols.
 ///
 /// ```
-/// assert_eq!(ws_core::share::channel_name("", Some("wss://a/"), &["v1", "v2"]), "rebound-ws/2::wss://a/:v1,v2");
-/// assert_eq!(ws_core::share::channel_name("chat", None, &[]), "rebound-ws/2:chat:provider:");
+/// assert_eq!(ws_core::share::channel_name("", Some("wss://a/"), &["v1", "v2"]), "rebound-ws/3::wss://a/:v1,v2");
+/// assert_eq!(ws_core::share::channel_name("chat", None, &[]), "rebound-ws/3:chat:provider:");
 /// ```
 pub fn channel_name(key: &str, url: Option<&str>, protocols: &[&str]) -> String {
     // Built by hand, not with `format!`: core::fmt costs the npm wasm kilobytes.
@@ -237,7 +246,7 @@ pub fn channel_name(key: &str, url: Option<&str>, protocols: &[&str]) -> String 
 /// The Web Lock a member holds while it is open (the hub watches it to know who is left).
 ///
 /// ```
-/// assert_eq!(ws_core::share::member_lock("rebound-ws/2::wss://a/:", "t1"), "rebound-ws/2::wss://a/::member:t1");
+/// assert_eq!(ws_core::share::member_lock("rebound-ws/3::wss://a/:", "t1"), "rebound-ws/3::wss://a/::member:t1");
 /// ```
 pub fn member_lock(name: &str, tab: &str) -> String {
     let mut lock = String::from(name);
@@ -250,7 +259,7 @@ pub fn member_lock(name: &str, tab: &str) -> String {
 /// as it runs: members follow a hub only when the lock manager shows both ([`current_hub`]).
 ///
 /// ```
-/// assert_eq!(ws_core::share::hub_lock("rebound-ws/2::wss://a/:", "h1"), "rebound-ws/2::wss://a/::hub:h1");
+/// assert_eq!(ws_core::share::hub_lock("rebound-ws/3::wss://a/:", "h1"), "rebound-ws/3::wss://a/::hub:h1");
 /// ```
 pub fn hub_lock(name: &str, hub: &str) -> String {
     let mut lock = String::from(name);
