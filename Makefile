@@ -20,11 +20,17 @@ test-native: ## the Rust faces natively: the Leptos widget rendered on the serve
 	cargo test -p ws-wasm -p status-widget --doc
 	bash scripts/package-crates.sh
 
-test-size: package ## the size gate: what each entry ships (min+gzip) against size-budget.json
+test-size: package ## the size gate: what each entry ships (min+gzip) against size-budget.json; no core::fmt linked
 	node scripts/size-check.mjs
 	@# The gate can fail: the same build against zero budgets must be refused.
 	@node -e "const b=require('./size-budget.json');for(const k of ['core','status','share'])b[k]=0;require('fs').writeFileSync('target/size-budget-zero.json',JSON.stringify(b))"
 	@! node scripts/size-check.mjs --budget target/size-budget-zero.json >/dev/null && echo "size: the gate refuses a build over its budget (checked)"
+	@# No core::fmt in either wasm (panics abort in place: wasm-pack.toml); the check reads the
+	@# names of the same build, and must find the engine's (so it reads them at all).
+	@node scripts/package.mjs --keep-names >/dev/null
+	node scripts/wasm-sizes.mjs target/npm-names/rebound.wasm --forbid '^core(\[[0-9a-f]+\])?::fmt|::fmt::'
+	node scripts/wasm-sizes.mjs target/npm-names/rebound-share.wasm --forbid '^core(\[[0-9a-f]+\])?::fmt|::fmt::'
+	@! node scripts/wasm-sizes.mjs target/npm-names/rebound.wasm --forbid 'ws_core' >/dev/null && echo "size: the core::fmt check sees the engine's functions (checked)"
 
 test-core: ## the engine: unit, property and doc tests
 	cargo test -p ws-core

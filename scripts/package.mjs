@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the npm package rebound-ws as wasm-pack.toml says: release wasm (the JS face,
-// without std), wasm-bindgen glue, wasm-opt, the entries (browsers: the wasm as a file of its
+// without std, core and alloc rebuilt by the pinned nightly), wasm-bindgen glue, wasm-opt, the entries (browsers: the wasm as a file of its
 // own; Node: inlined), then `npm pack`. Prints what a browser app ships (min + gzip).
 // Usage: node scripts/package.mjs [--no-pack] [--js-only] [--keep-names]
 //   --js-only: reuse the built wasm; --keep-names: only writes target/npm-names/<name>.wasm,
@@ -51,8 +51,10 @@ if (!process.argv.includes('--js-only')) {
  */
 function buildWasm(features, outName, namesDir) {
   const flags = [...(m.build['no-default-features'] ? ['--no-default-features'] : []), ...(features?.length ? ['--features', features.join(',')] : [])];
-  run('cargo', ['build', '--profile', m.build.profile, '--target', m.build.target, '-p', m.package.crate, ...flags]);
-  const artifact = join(root, 'target', m.build.target, m.build.profile, m.package.wasm);
+  const env = { ...process.env, RUSTFLAGS: m.build.rustflags, CARGO_TARGET_DIR: join(root, m.build['target-dir']) };
+  const std = ['-Zbuild-std=' + m.build['build-std']];
+  run('cargo', [`+${m.build.toolchain}`, 'build', ...std, '--profile', m.build.profile, '--target', m.build.target, '-p', m.package.crate, ...flags], { env });
+  const artifact = join(root, m.build['target-dir'], m.build.target, m.build.profile, m.package.wasm);
   if (namesDir) {
     run('wasm-bindgen', [artifact, '--out-dir', namesDir, '--out-name', outName, '--target', m.build['bindgen-target'], '--keep-debug', ...m.build['bindgen-flags']]);
     const named = join(namesDir, `${outName}_bg.wasm`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready to build and test Rebound; a fast no-op when it already is.
-# Installs: the wasm32 target, the wasm-bindgen CLI pinned in Cargo.toml, wasm-pack,
+# Installs: the wasm32 target, the nightly pinned in wasm-pack.toml (for the npm wasm), the
+# wasm-bindgen CLI pinned in Cargo.toml, wasm-pack,
 # Chromium + ChromeDriver and Firefox ESR (Debian), nginx-light, and the npm dev dependencies
 # (binaryen's wasm-opt, playwright-core, puppeteer-core, ...).
 set -euo pipefail
@@ -15,6 +16,17 @@ wasm_bindgen_version=$(sed -n 's/^wasm-bindgen *= *{ *version *= *"=\([0-9.]*\)"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The pinned nightly the npm wasm is built with (wasm-pack.toml: core and alloc rebuilt,
+# panics abort in place), with the sources it rebuilds and the wasm32 target.
+nightly=$(sed -n 's/^toolchain *= *"\(.*\)".*/\1/p' wasm-pack.toml | head -n1)
+[ -n "$nightly" ] || { echo "setup: no toolchain = \"...\" in wasm-pack.toml" >&2; exit 1; }
+if ! rustup run "$nightly" rustc --print sysroot >/dev/null 2>&1 \
+  || ! [ -d "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/src/rust/library" ] \
+  || ! [ -d "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown" ]; then
+  say "installing the $nightly toolchain (rust-src, wasm32) for the npm wasm"
+  rustup toolchain install "$nightly" --profile minimal --component rust-src --target wasm32-unknown-unknown
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then

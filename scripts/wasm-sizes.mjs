@@ -4,6 +4,8 @@
 // group by compressing that group's bodies alone. Run on a wasm that kept its names:
 //   node scripts/package.mjs --keep-names   (writes target/npm-names/rebound.wasm and rebound-share.wasm)
 //   node scripts/wasm-sizes.mjs target/npm-names/rebound.wasm [--top 30]
+// With --forbid <regex>: prints only the functions whose name matches and exits 1 if any does
+// (`make test-size` forbids core::fmt this way), 2 if the file has no function names at all.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
@@ -94,6 +96,19 @@ const functions = bodies.map(([start, end], i) => {
   const raw = names.get(importedFunctions + i) ?? `func${importedFunctions + i}`;
   return { raw, size: end - start, group: group(raw), body: bytes.subarray(start, end) };
 });
+
+const forbid = process.argv.indexOf('--forbid');
+if (forbid > 0) {
+  const pattern = new RegExp(process.argv[forbid + 1]);
+  if (names.size === 0) {
+    console.error(`${file}: no function names (build it with --keep-names)`);
+    process.exit(2);
+  }
+  const found = functions.filter((f) => pattern.test(f.raw));
+  for (const f of found) console.log(`  ${String(f.size).padStart(6)}  ${f.raw.slice(0, 110)}`);
+  console.log(`${file}: ${found.length} of ${functions.length} functions match /${pattern.source}/`);
+  process.exit(found.length > 0 ? 1 : 0);
+}
 
 console.log(`${file}: ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzip; ${functions.length} functions, ${importedFunctions} imported`);
 console.log('\nsections (bytes, gzip alone):');
