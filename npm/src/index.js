@@ -148,7 +148,7 @@ export class ReconnectingWebSocket {
       }
     };
     return {
-      state: to((s, state, readyState, attempt, maxRetries, retryIn, keeps) => {
+      state: to((s, { state, readyState, attempt, maxRetries, retryIn, keepsRunning: keeps }) => {
         s.#state = state;
         s.#readyState = readyState;
         if (keeps) held.add(s);
@@ -194,10 +194,10 @@ export class ReconnectingWebSocket {
           if (conn === s.#conn && s.#readyState === 1) s.#emit('ready', { openToReadyMs });
         });
       }),
-      close: to((s, code, reason, wasClean, kind, hint, willRetry, retryIn, httpStatus) =>
+      close: to((s, close) =>
         s.#record(() => {
-          s.#log?.('closed', code, kind, willRetry ? `retrying in ${retryIn ?? '?'} ms` : 'not retrying');
-          s.#emit('close', { code, reason, wasClean, kind, hint, willRetry, retryIn, httpStatus });
+          s.#log?.('closed', close.code, close.kind, close.willRetry ? `retrying in ${close.retryIn ?? '?'} ms` : 'not retrying');
+          s.#emit('close', close);
         }),
       ),
       error: to((s) =>
@@ -239,7 +239,7 @@ export class ReconnectingWebSocket {
   }
 
   static {
-    onHint((socket, type, flag) => socket.#call(() => socket.#core.hint(type, flag)));
+    onHint((socket, page) => socket.#call(() => socket.#core.hint(page)));
   }
 
   static get CONNECTING() { return 0; }
@@ -539,7 +539,7 @@ export class ReconnectingWebSocket {
     // this socket is closed now: Core reports an app's close() with it at once and ignores
     // the close of a socket it has replaced.
     if (conn === this.#conn) this.#detach(this.#ws);
-    this.#call(() => this.#core.closed(conn, code, reason, read(event, 'wasClean'), decision));
+    this.#call(() => this.#core.closed(conn, { code, reason, wasClean: read(event, 'wasClean') }, decision));
   }
 
   /** Sends an app message the engine handed over; one that cannot go out goes back to it. */
@@ -580,7 +580,7 @@ export class ReconnectingWebSocket {
     if (conn !== this.#conn) {
       // No socket yet (its URL was still being resolved): nothing to wait for. Say so in a
       // later task, so the app's close() still reports its close after the call.
-      setTimeout(() => this.#call(() => this.#core.closed(conn, code, reason, true, undefined)), 0);
+      setTimeout(() => this.#call(() => this.#core.closed(conn, { code, reason, wasClean: true }, undefined)), 0);
       return;
     }
     const ws = this.#ws;
@@ -594,8 +594,8 @@ export class ReconnectingWebSocket {
         } catch {
           // a look-alike that refuses; Core ignores a second report
         }
-        const [code, reason, wasClean] = [read(event, 'code'), read(event, 'reason'), read(event, 'wasClean')];
-        this.#call(() => this.#core.closed(conn, code, reason, wasClean, undefined));
+        const close = { code: read(event, 'code'), reason: read(event, 'reason'), wasClean: read(event, 'wasClean') };
+        this.#call(() => this.#core.closed(conn, close, undefined));
       };
     } catch {
       // without it, Core reports the close after its wait
@@ -609,7 +609,7 @@ export class ReconnectingWebSocket {
         // A look-alike that cannot close (its close() throws, or it has none): the attempt
         // fails with an `error` event, and the socket counts as closed now.
         this.#record(() => this.#emit('error', { error, message: String(read(error, 'message') ?? error) }));
-        this.#call(() => this.#core.closed(conn, 1006, '', false, undefined));
+        this.#call(() => this.#core.closed(conn, { code: 1006, reason: '', wasClean: false }, undefined));
       }
     }
   }

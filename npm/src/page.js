@@ -1,18 +1,19 @@
 // @ts-check
 // The page's hints (online/offline, visibility, back/forward cache): one set of listeners on
 // window/document for every socket that wants them, attached while there is one. Which
-// events, and what each means, Core says (`Core.hintEvents()`, `core.hint(type, flag)`).
+// events, and what each means, Core says (`Core.hintEvents()`, `core.hint({ type, hidden,
+// persisted })`: the page's facts, named; which one counts for which event is Rust's rule).
 import { Core } from './generated/rebound_wasm.js';
 
 const hinted = new Set();
 let pageListeners = null;
 
-/** @type {(socket: any, type: string, flag: boolean) => void} set by the class (it reaches Core) */
+/** @type {(socket: any, page: { type: string, hidden: boolean, persisted: boolean }) => void} set by the class (it reaches Core) */
 let deliverHint = () => {};
 
 function onPageEvent(event) {
-  const flag = event.type === 'visibilitychange' ? document.hidden : !!event.persisted;
-  for (const socket of [...hinted]) deliverHint(socket, event.type, flag);
+  const page = { type: event.type, hidden: document.hidden, persisted: event.persisted === true };
+  for (const socket of [...hinted]) deliverHint(socket, page);
 }
 
 export function watchPage(socket, on) {

@@ -37,24 +37,39 @@ pub enum Hint {
     Resumed,
 }
 
+/// What the page says besides a page event's type: the facts [`Hint::from_event`] reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PageFacts {
+    /// `document.hidden` when the event fired.
+    pub hidden: bool,
+    /// The event's `persisted` (a `pagehide`/`pageshow` into or out of the back/forward
+    /// cache); `false` for other events.
+    pub persisted: bool,
+}
+
 impl Hint {
-    /// The hint a DOM event means: its `type`, and `flag` = `document.hidden` for
-    /// `visibilitychange`, `event.persisted` for `pagehide`/`pageshow` (ignored otherwise).
+    /// The hint a DOM event means: its `type`, with `document.hidden` for
+    /// `visibilitychange` and the event's `persisted` for `pagehide`/`pageshow` (the rule of
+    /// which fact matters lives here, for both faces).
     ///
     /// ```
-    /// use ws_core::Hint;
-    /// assert_eq!(Hint::from_event("pagehide", true), Some(Hint::PageHide { persisted: true }));
-    /// assert_eq!(Hint::from_event("visibilitychange", false), Some(Hint::Visible));
-    /// assert_eq!(Hint::from_event("click", false), None);
+    /// use ws_core::{Hint, PageFacts};
+    /// let hidden = PageFacts { hidden: true, persisted: false };
+    /// let cached = PageFacts { hidden: true, persisted: true };
+    /// assert_eq!(Hint::from_event("pagehide", cached), Some(Hint::PageHide { persisted: true }));
+    /// assert_eq!(Hint::from_event("pagehide", hidden), Some(Hint::PageHide { persisted: false }));
+    /// assert_eq!(Hint::from_event("visibilitychange", PageFacts::default()), Some(Hint::Visible));
+    /// assert_eq!(Hint::from_event("click", hidden), None);
     /// ```
-    pub fn from_event(event_type: &str, flag: bool) -> Option<Hint> {
+    pub fn from_event(event_type: &str, page: PageFacts) -> Option<Hint> {
+        let PageFacts { hidden, persisted } = page;
         Some(match event_type {
             "online" => Hint::Online,
             "offline" => Hint::Offline,
-            "visibilitychange" if flag => Hint::Hidden,
+            "visibilitychange" if hidden => Hint::Hidden,
             "visibilitychange" => Hint::Visible,
-            "pagehide" => Hint::PageHide { persisted: flag },
-            "pageshow" => Hint::PageShow { persisted: flag },
+            "pagehide" => Hint::PageHide { persisted },
+            "pageshow" => Hint::PageShow { persisted },
             "resume" => Hint::Resumed,
             _ => return None,
         })

@@ -49,7 +49,7 @@ pub use close::{
 pub use config::{ClosePredicate, Config, ConfigBuilder, ConfigError, Overflow, Problem, MAX_DURATION_MS};
 pub use engine::{Engine, CLOSE_WAIT_MS, DRAIN_POLL_MS};
 pub use heartbeat::LATE_TIMER_MS;
-pub use hint::Hint;
+pub use hint::{Hint, PageFacts};
 pub use output::{CloseInfo, Event, Output, SendError, SendStatus};
 pub use queue::{DropReason, Payload};
 pub use requests::{RequestFailure, SHARED_REQUEST_IDS_FROM};

@@ -375,7 +375,7 @@ fn resume_after_a_freeze_probes_with_the_short_deadline() {
     assert_eq!(d.engine.poll_timeout(), Some(700));
     d.advance_to(700);
     assert_eq!(d.engine.stats().last_close, Some(CloseKind::HeartbeatTimeout));
-    assert_eq!(Hint::from_event("resume", false), Some(Hint::Resumed));
+    assert_eq!(Hint::from_event("resume", PageFacts::default()), Some(Hint::Resumed));
     assert!(Hint::EVENTS.contains(&("resume", true)), "the bindings listen to it on document");
 }
 
@@ -558,10 +558,10 @@ fn hints_from_dom_events_reach_the_engine() {
     d.engine.connect(0);
     let conn = d.expect_open_socket();
     d.engine.socket_closed(10, conn, 1006, "", false);
-    let hint = Hint::from_event("offline", false).unwrap();
+    let hint = Hint::from_event("offline", PageFacts::default()).unwrap();
     d.engine.hint(20, hint);
     assert!(matches!(d.engine.state(), State::Offline { .. }));
-    d.engine.hint(30, Hint::from_event("online", false).unwrap());
+    d.engine.hint(30, Hint::from_event("online", PageFacts::default()).unwrap());
     assert!(matches!(d.engine.state(), State::Connecting { .. }));
 }
 

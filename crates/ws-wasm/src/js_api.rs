@@ -19,8 +19,8 @@ use alloc::string::String;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use ws_core::{
-    CloseDecision, ConnId, Engine, Event, Hint, Output, RequestId, SendError, SendStatus, State, StatusTracker,
-    SHARED_REQUEST_IDS_FROM,
+    CloseDecision, ConnId, Engine, Event, Hint, Output, PageFacts, RequestId, SendError, SendStatus, State,
+    StatusTracker, SHARED_REQUEST_IDS_FROM,
 };
 
 use crate::errors::{check_close, is_array, js_error, ErrorKind};
@@ -36,22 +36,13 @@ extern "C" {
 
     /// The wrapper's recorder (see the module docs). Every method records and returns.
     pub type Sink;
-    /// The state changed: its name, the `WebSocket` `readyState` it means, the attempt,
-    /// `maxRetries` (`null`: unlimited), the ms until the scheduled retry (`null`: none),
-    /// and whether the socket keeps running by itself (a timer, socket or page event will
-    /// wake it), which is when the wrapper must hold it like the browser holds an open
-    /// `WebSocket`.
+    /// The state changed: `{ state, readyState, attempt, maxRetries, retryIn, keepsRunning }`
+    /// — its name, the `WebSocket` `readyState` it means, the attempt, `maxRetries` (`null`:
+    /// unlimited), the ms until the scheduled retry (`null`: none), and whether the socket
+    /// keeps running by itself (a timer, socket or page event will wake it), which is when the
+    /// wrapper must hold it like the browser holds an open `WebSocket`.
     #[wasm_bindgen(method)]
-    #[allow(clippy::too_many_arguments)]
-    fn state(
-        this: &Sink,
-        state: &str,
-        ready_state: u8,
-        attempt: u32,
-        max_retries: JsValue,
-        retry_in: JsValue,
-        keeps_running: bool,
-    );
+    fn state(this: &Sink, change: &Object);
     /// Create socket `conn` for `url` and attach its handlers.
     #[wasm_bindgen(method, js_name = openSocket)]
     fn open_socket(this: &Sink, conn: u32, url: &str);
@@ -74,20 +65,10 @@ extern "C" {
     /// Socket `conn` is ready (verified, queue flushed): the app's `open`.
     #[wasm_bindgen(method)]
     fn ready(this: &Sink, conn: u32, open_to_ready_ms: f64);
-    /// A connection ended, classified: the app's `close`.
+    /// A connection ended, classified: the app's `close`, `{ code, reason, wasClean, kind,
+    /// hint, willRetry, retryIn, httpStatus }` (the event's fields).
     #[wasm_bindgen(method)]
-    #[allow(clippy::too_many_arguments)]
-    fn close(
-        this: &Sink,
-        code: u16,
-        reason: &str,
-        was_clean: bool,
-        kind: &str,
-        hint: &str,
-        will_retry: bool,
-        retry_in: JsValue,
-        http_status: JsValue,
-    );
+    fn close(this: &Sink, close: &Object);
     /// The app's `error`.
     #[wasm_bindgen(method)]
     fn error(this: &Sink, conn: u32);
@@ -112,6 +93,15 @@ extern "C" {
 /// The driver's clock: `performance.now()` in whole milliseconds (monotonic).
 fn now() -> u64 {
     performance_now() as u64
+}
+
+/// A plain object with these fields (what the sink gets: named, not positional).
+fn fields(fields: &[(&str, JsValue)]) -> Object {
+    let object = Object::new();
+    for (name, value) in fields {
+        let _ = Reflect::set(&object, &(*name).into(), value);
+    }
+    object
 }
 
 fn optional_ms(value: Option<u64>) -> JsValue {
@@ -334,12 +324,15 @@ impl Core {
         self.pump(now);
     }
 
-    /// Socket `conn` closed. The fields are the close event's as read (a look-alike may
-    /// leave any out: no code reads as 1006, no reason as empty); `decision` is what the
-    /// app's `shouldReconnect` answered (`true`, `false`, or anything else for the table).
-    pub fn closed(&mut self, conn: u32, code: JsValue, reason: JsValue, was_clean: JsValue, decision: JsValue) {
-        let code = code.as_f64().filter(|c| (0.0..=65_535.0).contains(c)).map_or(1006, |c| c as u16);
-        let reason = reason.as_string().unwrap_or_default();
+    /// Socket `conn` closed: `{ code, reason, wasClean }` as the close event had them (a
+    /// look-alike may leave any out: no code reads as 1006, no reason as empty);
+    /// `decision` is what the app's `shouldReconnect` answered (`true`, `false`, or
+    /// anything else for the table).
+    pub fn closed(&mut self, conn: u32, close: JsValue, decision: JsValue) {
+        let get = |name: &str| Reflect::get(&close, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let code = get("code").as_f64().filter(|c| (0.0..=65_535.0).contains(c)).map_or(1006, |c| c as u16);
+        let reason = get("reason").as_string().unwrap_or_default();
+        let was_clean = get("wasClean");
         let decision = match decision.as_bool() {
             Some(true) => CloseDecision::Reconnect,
             Some(false) => CloseDecision::Stop,
@@ -405,10 +398,13 @@ impl Core {
         self.pump(now);
     }
 
-    /// A page event: its `type`, and `document.hidden` for `visibilitychange` or
-    /// `persisted` for `pagehide`/`pageshow`. Other types are ignored.
-    pub fn hint(&mut self, event_type: &str, flag: bool) {
-        if let Some(hint) = Hint::from_event(event_type, flag) {
+    /// A page event, `{ type, hidden, persisted }`: its type, `document.hidden` and the
+    /// event's `persisted` (which one matters for which type is [`Hint::from_event`]'s
+    /// rule). Other types are ignored.
+    pub fn hint(&mut self, event: JsValue) {
+        let get = |name: &str| Reflect::get(&event, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let page = PageFacts { hidden: get("hidden").is_truthy(), persisted: get("persisted").is_truthy() };
+        if let Some(hint) = Hint::from_event(&get("type").as_string().unwrap_or_default(), page) {
             let now = now();
             self.engine.hint(now, hint);
             self.pump(now);
@@ -582,26 +578,26 @@ impl Core {
             Event::StateChanged(state) => {
                 let (attempt, retry_at) = attempt_and_retry(state);
                 let retry_in = optional_ms(retry_at.map(|at| at.saturating_sub(now)));
-                sink.state(
-                    state.as_str(),
-                    ready_state(state),
-                    attempt,
-                    self.max_retries(),
-                    retry_in,
-                    keeps_running(state),
-                );
+                sink.state(&fields(&[
+                    ("state", state.as_str().into()),
+                    ("readyState", ready_state(state).into()),
+                    ("attempt", attempt.into()),
+                    ("maxRetries", self.max_retries()),
+                    ("retryIn", retry_in),
+                    ("keepsRunning", keeps_running(state).into()),
+                ]));
             }
             Event::Ready { conn, open_to_ready_ms } => sink.ready(conn.0, open_to_ready_ms as f64),
-            Event::Closed(info) => sink.close(
-                info.code,
-                &info.reason,
-                info.was_clean,
-                info.kind.as_str(),
-                info.hint(),
-                info.will_retry,
-                optional_ms(info.retry_in_ms),
-                info.http_status.map_or(JsValue::NULL, |status| JsValue::from_f64(status.into())),
-            ),
+            Event::Closed(info) => sink.close(&fields(&[
+                ("code", info.code.into()),
+                ("reason", info.reason.as_str().into()),
+                ("wasClean", info.was_clean.into()),
+                ("kind", info.kind.as_str().into()),
+                ("hint", info.hint().into()),
+                ("willRetry", info.will_retry.into()),
+                ("retryIn", optional_ms(info.retry_in_ms)),
+                ("httpStatus", info.http_status.map_or(JsValue::NULL, |status| JsValue::from_f64(status.into()))),
+            ])),
             Event::Error { conn } => sink.error(conn.0),
             Event::Dropped { payload, reason } => sink.dropped(&payload.value, reason.as_str()),
             Event::RequestFailed { id, failure } => sink.request_failed(id.0 as f64, failure.as_str()),

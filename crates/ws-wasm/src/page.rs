@@ -6,7 +6,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{EventTarget, PageTransitionEvent};
-use ws_core::Hint;
+use ws_core::{Hint, PageFacts};
 
 type Listener = Closure<dyn FnMut(web_sys::Event)>;
 
@@ -25,11 +25,9 @@ impl PageListeners {
             let report = report.clone();
             let document = document.clone();
             let listener: Listener = Closure::new(move |event: web_sys::Event| {
-                let flag = match event.dyn_ref::<PageTransitionEvent>() {
-                    Some(transition) => transition.persisted(),
-                    None => document.hidden(),
-                };
-                if let Some(hint) = Hint::from_event(&event.type_(), flag) {
+                let persisted = event.dyn_ref::<PageTransitionEvent>().is_some_and(PageTransitionEvent::persisted);
+                let page = PageFacts { hidden: document.hidden(), persisted };
+                if let Some(hint) = Hint::from_event(&event.type_(), page) {
                     report(hint);
                 }
             });
