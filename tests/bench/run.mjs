@@ -36,8 +36,11 @@ function table(title, header, rows) {
 // ---- bundles: the bench page, and what each client costs a bundler ----------------------
 const work = mkdtempSync(join(tmpdir(), 'rebound-bench-'));
 const rebound = join(root, 'npm', 'dist', 'index.js');
+// `share`'s module stays a file of its own, fetched only by an instance that shares (as a
+// bundler that splits dynamic imports ships it, and as `make package` measures it; esbuild
+// without --splitting would inline it).
 function bundle(entry, outfile, stdin) {
-  const args = ['--bundle', '--format=esm', '--minify', '--log-level=warning', '--legal-comments=none', '--target=es2022', `--alias:rebound-ws=${rebound}`, `--outfile=${outfile}`];
+  const args = ['--bundle', '--format=esm', '--minify', '--log-level=warning', '--legal-comments=none', '--target=es2022', `--alias:rebound-ws=${rebound}`, '--external:./share-wasm.js', `--outfile=${outfile}`];
   execFileSync(join(bin, 'esbuild'), stdin ? args : [entry, ...args], { cwd: root, input: stdin, stdio: ['pipe', 'ignore', 'inherit'] });
 }
 bundle(join(root, 'tests/bench/page/bench.js'), join(work, 'bench.js'));
