@@ -720,10 +720,10 @@ export class ReconnectingWebSocket {
         pending.resolve(reply);
         return true;
       }
-      // Shared: another tab's reply is theirs alone — an id in a block (of sharedIdsFrom ids,
+      // Shared: another tab's reply is theirs alone — an id in a block (of shareBlockIds ids,
       // Rust's figure) that another tab announced (the share module's list). Any other id,
       // however large (a timestamp), is the app's message.
-      if (this.#share && !pending && Number.isSafeInteger(id) && this.#share.others.has(id - (id % this.#settings.sharedIdsFrom))) return true;
+      if (this.#share && !pending && Number.isSafeInteger(id) && this.#share.others.has(id - (id % this.#settings.shareBlockIds))) return true;
     }
     return false;
   };

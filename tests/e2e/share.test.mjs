@@ -83,12 +83,36 @@ test("a request's reply reaches only the page that asked (also one that joined w
   const reply = await pages[0].evaluate(() => window.reply);
   assert.equal(reply.type, 'pong');
   const stamp = { type: 'stamp', id: 1733000000000 }; // above 2^32, as a ms timestamp is
-  const unknown = { type: 'unknown-block', id: 7 * 2 ** 32 + 1 }; // a block nobody announced
+  const unknown = { type: 'unknown-block', id: 2 ** 52 + 7 * 2 ** 24 + 1 }; // a shared block nobody announced
   await pages[1].evaluate(([a, b]) => (window.ws.send(JSON.stringify(a)), window.ws.send(JSON.stringify(b))), [stamp, unknown]);
   for (const page of pages) {
     await page.waitForFunction(() => window.log.some((e) => e.t === 'message' && String(e.data).includes('unknown-block')), null, { timeout: WAIT });
     const seen = await page.evaluate(() => window.log.filter((e) => e.t === 'message').map((e) => JSON.parse(e.data).type));
     assert.deepEqual(seen, ['stamp', 'unknown-block'], "both messages, and no other page's reply");
+  }
+  assert.deepEqual(h.pageErrors, []);
+});
+
+// Found in review: a tab whose app closed it missed a newcomer's first hello; after its
+// reconnect() nobody told it the newcomer's block, and the newcomer's replies reached its app.
+test("a page closed and reconnected while another joined learns the newcomer's requests: their replies are not its messages", async () => {
+  await newContext();
+  const pages = await openPages(2);
+  for (const page of pages) await untilOpen(page);
+  await pages[1].evaluate(() => window.ws.close());
+  await pages[1].waitForFunction(() => window.ws.state === 'closed', null, { timeout: WAIT });
+  const [newcomer] = await openPages(1);
+  await untilOpen(newcomer);
+  const readies = await pages[1].evaluate(() => window.count('ready'));
+  await pages[1].evaluate(() => window.ws.reconnect());
+  await untilOpen(pages[1], readies);
+  const reply = await newcomer.evaluate(() => window.ws.request({ type: 'ping', n: 1 }, { timeout: 10000 }));
+  assert.equal(reply.type, 'pong');
+  await newcomer.evaluate(() => window.ws.send('after-the-reply')); // echoed: once seen, the reply had its chance
+  for (const page of [pages[0], pages[1], newcomer]) {
+    await page.waitForFunction(() => window.count('message', 'after-the-reply') > 0, null, { timeout: WAIT });
+    const stray = await page.evaluate(() => window.log.filter((e) => e.t === 'message' && String(e.data).includes('pong')).length);
+    assert.equal(stray, 0, "the newcomer's reply is not another page's message");
   }
   assert.deepEqual(h.pageErrors, []);
 });

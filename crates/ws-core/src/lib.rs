@@ -52,6 +52,6 @@ pub use heartbeat::LATE_TIMER_MS;
 pub use hint::{Hint, PageFacts};
 pub use output::{CloseInfo, Event, Output, SendError, SendStatus};
 pub use queue::{DropReason, Payload};
-pub use requests::{RequestFailure, SHARED_REQUEST_IDS_FROM};
+pub use requests::{RequestFailure, SHARED_BLOCK_IDS, SHARED_REQUEST_IDS_FROM};
 pub use state::{ConnId, RequestId, State, Stats};
 pub use status::{push_decimal, Indicator, RetryButton, StatusTracker, StatusView, DEFAULT_GRACE_MS};

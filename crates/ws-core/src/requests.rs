@@ -8,10 +8,21 @@ use alloc::vec::Vec;
 use crate::queue::DropReason;
 use crate::state::{ConnId, RequestId};
 
-/// Where the request ids of an instance that shares its socket with other tabs start: each
-/// numbers from its own block of 2^32 ([`RequestId::shared_block`]), so every tab sees every
-/// reply and each can tell its own. Ids below it are an unshared socket's (from 1).
-pub const SHARED_REQUEST_IDS_FROM: u64 = 1 << 32;
+/// Where the request ids of instances that share a socket with other tabs start: every tab
+/// sees every reply, so each instance numbers its requests in a block of its own
+/// ([`RequestId::shared_block`]) and tells the others which. The blocks lie in the top half
+/// of JavaScript's safe integers, above any millisecond or microsecond timestamp a server
+/// might put in the same field (2^52 µs is the year 2112). Ids below it are an unshared
+/// socket's (from 1) or the app's own.
+pub const SHARED_REQUEST_IDS_FROM: u64 = 1 << 52;
+
+/// How many request ids a shared block holds (an instance that sends more runs into the
+/// next block: its later replies may then reach other tabs' apps as messages, never lost).
+pub const SHARED_BLOCK_IDS: u64 = 1 << 24;
+
+/// How many blocks there are: the top half of the safe integers, less one block of headroom
+/// so the last block's ids stay safe integers.
+const SHARED_BLOCKS: u64 = (SHARED_REQUEST_IDS_FROM / SHARED_BLOCK_IDS) - 1;
 
 impl RequestId {
     /// The request a reply names, from the JSON number in its id field: only a whole number
@@ -29,9 +40,11 @@ impl RequestId {
         whole.then_some(RequestId(value as u64))
     }
 
-    /// The first id of a sharing instance whose random seed is `seed`: one of a million blocks.
-    pub fn shared_block(seed: u64) -> RequestId {
-        RequestId((seed % 1_000_000 + 1) * SHARED_REQUEST_IDS_FROM)
+    /// The first id of a sharing instance whose random draw is `random`: one of 2^28 − 1
+    /// blocks of [`SHARED_BLOCK_IDS`] ids, from [`SHARED_REQUEST_IDS_FROM`] on. Draw it
+    /// apart from the jitter's seed (a fixed seed must not give two tabs one block).
+    pub fn shared_block(random: u64) -> RequestId {
+        RequestId(SHARED_REQUEST_IDS_FROM + (random % SHARED_BLOCKS) * SHARED_BLOCK_IDS)
     }
 
     /// Whether it is the first id of a block [`RequestId::shared_block`] can give.
@@ -40,15 +53,17 @@ impl RequestId {
     /// use ws_core::RequestId;
     /// assert!(RequestId::shared_block(7).is_shared_block());
     /// assert!(!RequestId(1_733_000_000_000).is_shared_block()); // a timestamp
+    /// assert!(!RequestId(1_733_000_000_000_000).is_shared_block()); // in µs
     /// ```
     pub fn is_shared_block(self) -> bool {
-        let block = self.0 / SHARED_REQUEST_IDS_FROM;
-        self.0 % SHARED_REQUEST_IDS_FROM == 0 && (1..=1_000_000).contains(&block)
+        let index = self.0.wrapping_sub(SHARED_REQUEST_IDS_FROM) / SHARED_BLOCK_IDS;
+        self.0 >= SHARED_REQUEST_IDS_FROM && self.0 % SHARED_BLOCK_IDS == 0 && index < SHARED_BLOCKS
     }
 
-    /// The first id of the block it is in (0 below the shared ids).
+    /// The first id of the block it is in (its shared block, for ids from
+    /// [`SHARED_REQUEST_IDS_FROM`] on).
     pub fn block(self) -> u64 {
-        self.0 - self.0 % SHARED_REQUEST_IDS_FROM
+        self.0 - self.0 % SHARED_BLOCK_IDS
     }
 }
 

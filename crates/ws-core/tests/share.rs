@@ -728,10 +728,11 @@ fn only_blocks_other_members_announce_are_their_replies() {
     let mut member: Member<u8> = Member::new("a".into(), "o".into(), block(1));
     let timestamp = 1_733_000_000_000;
     assert!(!member.others_reply(timestamp), "nobody announced anything");
-    // A member heard on the channel (a later link: no answer), one that is not a block,
-    // and this member's own.
+    // A member heard on the channel (not heard of before: answered), one that is not a
+    // block, and this member's own.
     member.receive(Wire::Hello { tab: "b".into(), conn: 2, options: "o".into(), ids: block(2) });
     assert_eq!(member.poll_output(), Some(MemberOutput::OthersBlock { added: block(2), forgotten: None }));
+    assert_eq!(member.poll_output(), Some(MemberOutput::Post(Wire::Ids { ids: block(1) })));
     assert_eq!(member.poll_output(), None);
     member.receive(Wire::Hello { tab: "c".into(), conn: 2, options: "o".into(), ids: timestamp });
     member.receive(Wire::Ids { ids: block(1) });
@@ -766,6 +767,22 @@ fn a_new_members_first_hello_is_answered_with_each_members_block() {
     assert_eq!(early.poll_output(), None);
 }
 
+/// Found in review: a member that was not listening (its app closed it, then reconnected)
+/// missed a newcomer's first hello; the newcomer, hearing its later hello, never answered.
+#[test]
+fn a_hello_from_a_member_not_heard_of_before_is_answered_whatever_its_link() {
+    let mut newcomer: Member<u8> = Member::new("b".into(), "o".into(), block(2));
+    newcomer.receive(Wire::Hello { tab: "a".into(), conn: 2, options: "o".into(), ids: block(1) });
+    let outputs: Vec<_> = std::iter::from_fn(|| newcomer.poll_output()).collect();
+    assert_eq!(
+        outputs,
+        [
+            MemberOutput::OthersBlock { added: block(1), forgotten: None },
+            MemberOutput::Post(Wire::Ids { ids: block(2) })
+        ]
+    );
+}
+
 #[test]
 fn a_member_remembers_the_latest_64_blocks() {
     let mut member: Member<u8> = Member::new("a".into(), "o".into(), 0);
@@ -777,4 +794,25 @@ fn a_member_remembers_the_latest_64_blocks() {
     assert!(!member.others_reply(block(6) + 1), "forgotten: its replies reach the app, never lost");
     assert!(member.others_reply(block(7) + 1));
     assert!(member.others_reply(block(70) + 1));
+    // One heard again is kept over those not heard of since.
+    member.receive(Wire::Ids { ids: block(7) });
+    member.receive(Wire::Ids { ids: block(71) });
+    assert!(member.others_reply(block(7) + 1), "heard again: kept");
+    assert!(!member.others_reply(block(8) + 1), "the least recently heard went instead");
+}
+
+#[test]
+fn shared_blocks_lie_above_timestamps_and_within_safe_integers() {
+    for random in [0, 1, 7, u64::MAX, (1 << 28) - 2, (1 << 28) - 1, 1 << 28] {
+        let first = RequestId::shared_block(random);
+        assert!(first.is_shared_block(), "{random}");
+        assert!(first.0 >= 1 << 52, "above any µs timestamp before 2112");
+        assert!(
+            first.0 + ws_core::SHARED_BLOCK_IDS - 1 < (1 << 53) - ws_core::SHARED_BLOCK_IDS,
+            "one block of headroom"
+        );
+    }
+    assert!(!RequestId((1 << 52) + 1).is_shared_block(), "not a block's first id");
+    assert!(!RequestId(1 << 53).is_shared_block(), "not a safe integer");
+    assert!(!RequestId((1 << 53) - ws_core::SHARED_BLOCK_IDS).is_shared_block(), "the headroom");
 }

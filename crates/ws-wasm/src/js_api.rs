@@ -20,7 +20,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use ws_core::{
     CloseDecision, ConnId, Engine, Event, Hint, Output, PageFacts, RequestId, SendError, SendStatus, State,
-    StatusTracker, SHARED_REQUEST_IDS_FROM,
+    StatusTracker, SHARED_BLOCK_IDS,
 };
 
 use crate::errors::{check_close, is_array, js_error, ErrorKind};
@@ -155,12 +155,13 @@ impl Core {
             Reflect::get(&setup.settings, &"share".into()).is_ok_and(|share| share.is_truthy() || share.is_string());
         if shared {
             // Tabs sharing one socket see every reply: ids in a block of this instance's own
-            // (`shareIds`, which the member announces), blocks of `sharedIdsFrom` ids each,
-            // for the wrapper's "another tab's reply" check.
+            // (`shareIds`, which the member announces; `seed` is a fresh random draw per
+            // instance), blocks of `shareBlockIds` ids each, for the wrapper's "another tab's
+            // reply" check.
             let ids = RequestId::shared_block(seed as u64);
             engine.number_requests_from(ids);
             let _ = Reflect::set(&setup.settings, &"shareIds".into(), &(ids.0 as f64).into());
-            let _ = Reflect::set(&setup.settings, &"sharedIdsFrom".into(), &(SHARED_REQUEST_IDS_FROM as f64).into());
+            let _ = Reflect::set(&setup.settings, &"shareBlockIds".into(), &(SHARED_BLOCK_IDS as f64).into());
         }
         Ok(Core {
             status,

@@ -204,9 +204,11 @@ impl Socket {
         let url = resolve_url(url)?;
         let protocols: js_sys::Array = options.protocols.iter().map(|p| JsValue::from(p.as_str())).collect();
         let mut config = options.engine_config();
-        let seed = options.seed.unwrap_or_else(|| (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64);
-        // Tabs sharing one socket see every reply: ids in a block of this socket's own.
-        let ids = RequestId::shared_block(seed);
+        let random = || (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let seed = options.seed.unwrap_or_else(random);
+        // Tabs sharing one socket see every reply: ids in a block of this socket's own, drawn
+        // apart from the seed (tabs given one fixed seed must still get different blocks).
+        let ids = RequestId::shared_block(random());
         let share = share_link(&options, &url, &config, ids.0);
         let mut setup = Setup {
             protocols: if options.protocols.is_empty() { JsValue::UNDEFINED } else { protocols.into() },

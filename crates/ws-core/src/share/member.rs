@@ -11,8 +11,9 @@ use crate::RequestId;
 /// the lock manager again); older ones are asked about once more, and found gone.
 const REMEMBERED_GONE: usize = 16;
 
-/// How many other members' blocks of request ids a member remembers (the oldest is forgotten
-/// first: a reply in a forgotten block reaches the app as a message, never lost).
+/// How many other members' blocks of request ids a member remembers (the one not heard of
+/// for longest is forgotten first: a reply in a forgotten block reaches the app as a
+/// message, never lost).
 pub const REMEMBERED_BLOCKS: usize = 64;
 
 /// What a [`Member`] asks its driver to do.
@@ -71,7 +72,7 @@ pub struct Member<T> {
     options: String,
     /// The first id of this member's block of request ids (0: none).
     ids: u64,
-    /// Other members' blocks, heard in their hellos and from the hub.
+    /// Other members' blocks, heard in their hellos and `Ids`, least recently heard first.
     others: Vec<u64>,
     /// Each link and the hub and epoch it is open on (`None` while waiting). A handful at
     /// most (a Vec: no BTreeMap code in the wasm).
@@ -213,13 +214,17 @@ impl<T: Clone> Member<T> {
     pub fn receive(&mut self, wire: Wire<T>) {
         match &wire {
             Wire::Hello { tab, conn, ids, .. } if *tab != self.tab => {
-                self.learn_block(*ids);
-                // A new member (its first link): this member's block, for it to know.
-                if *conn == 1 && self.ids != 0 {
+                // A new member (its first link), or one this member had not heard of (it
+                // joined, or came back, while this one was not listening): this member's
+                // block, for it to know. `Ids` is never answered, so this cannot loop.
+                let new = self.learn_block(*ids);
+                if (*conn == 1 || new) && self.ids != 0 {
                     self.outputs.push_back(MemberOutput::Post(Wire::Ids { ids: self.ids }));
                 }
             }
-            Wire::Ids { ids } => self.learn_block(*ids),
+            Wire::Ids { ids } => {
+                self.learn_block(*ids);
+            }
             _ => {}
         }
         let hub = match &wire {
@@ -337,14 +342,22 @@ impl<T: Clone> Member<T> {
         }
     }
 
-    /// Remembers another member's block (a valid one, not this member's own).
-    fn learn_block(&mut self, first: u64) {
-        if first == self.ids || !RequestId(first).is_shared_block() || self.others.contains(&first) {
-            return;
+    /// Remembers another member's block (a valid one, not this member's own); `true` if it
+    /// was not known. One heard again moves to the back, so the blocks forgotten first are
+    /// those not heard of for longest.
+    fn learn_block(&mut self, first: u64) -> bool {
+        if first == self.ids || !RequestId(first).is_shared_block() {
+            return false;
+        }
+        if let Some(at) = self.others.iter().position(|b| *b == first) {
+            self.others.remove(at);
+            self.others.push(first);
+            return false;
         }
         let forgotten = (self.others.len() == REMEMBERED_BLOCKS).then(|| self.others.remove(0));
         self.others.push(first);
         self.outputs.push_back(MemberOutput::OthersBlock { added: first, forgotten });
+        true
     }
 
     fn hello(&mut self, conn: u32) {

@@ -26,6 +26,11 @@
 //!   finds out whether any is left (each member holds its [`member_lock`] while it is open,
 //!   released when it leaves, navigates or crashes, which the hub watches; [`any_member`]).
 //! - **Options**: the hub's win; a member whose [`fingerprint`] differs is told once.
+//! - **Replies**: every member hears every server message. Each numbers its requests in a
+//!   block of its own ([`crate::RequestId::shared_block`]) and says which in its hello and
+//!   in answer to a new member's ([`Wire::Ids`]); a message whose id is in a block another
+//!   member announced is that member's reply ([`Member::others_reply`]); anything else is
+//!   the app's message, whatever its id.
 //!
 //! Drivers perform the outputs in order: [`MemberOutput::Post`] and [`HubOutput::Post`] go
 //! to every other tab on the channel, and each side ignores what is not meant for it.
@@ -116,8 +121,9 @@ pub enum Wire<T> {
         /// 0: it numbers none). Every tab hears it: a reply in that block is that member's.
         ids: u64,
     },
-    /// A member's answer to a new member's first hello (its link 1): the first id of its
-    /// block of request ids, so a member that joins late knows whose replies are not its app's.
+    /// A member's answer to a hello of a new member (its link 1) or of one it had not heard
+    /// of: the first id of its block of request ids, so a member that joins (or rejoins)
+    /// late knows whose replies are not its app's.
     Ids {
         /// The first id of the block.
         ids: u64,
