@@ -27,12 +27,18 @@ const FRAME_HTML = `<!doctype html><meta charset="utf-8">
 </script>"></iframe>
 <script>window.addEventListener('message', (e) => (window.frameSaid = e.data)); window.loaded = true;</script>`;
 
-// The previous release (share wire 1), as a tab left open across a deploy runs it.
-const OLD = join(root, 'tests', 'fixtures', 'share-wire-1');
-const copies = Object.fromEntries(['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm'].map((f) => [`v1/${f}`, join(OLD, f)]));
-const OLD_HTML = INDEX_HTML.replace("from './index.js'", "from './v1/index.js'");
+// Earlier releases (share wires 1 and 2; 2 is the release before this one), as a tab left
+// open across a deploy runs them: `v<wire>/` and `old-<wire>.html`.
+const WIRES = [1, 2];
+const copies = {};
+const files = {};
+for (const wire of WIRES) {
+  const old = join(root, 'tests', 'fixtures', `share-wire-${wire}`);
+  for (const f of ['index.js', 'rebound.wasm', 'share-wasm.js', 'rebound-share.wasm']) copies[`v${wire}/${f}`] = join(old, f);
+  files[`old-${wire}.html`] = INDEX_HTML.replace("from './index.js'", `from './v${wire}/index.js'`);
+}
 
-const h = useSharePages({ tls: true, throttled: true, files: { 'old.html': OLD_HTML }, copies });
+const h = useSharePages({ tls: true, throttled: true, files, copies });
 const { newContext, newPage, untilOpen, stats, untilStats, leaderIndex } = h;
 
 /** `n` pages whose instance has a URL provider returning `url` (shared under `key`). */
@@ -279,26 +285,28 @@ test('a sandboxed frame (opaque origin, where Web Locks refuse): its own socket,
   assert.equal((await stats()).connections.length, 1);
 });
 
-test('a tab of the previous release (wire 1) beside tabs of this one, on one origin: they never meet — two sockets, both work', async () => {
-  await newContext();
-  const old = await newPage(undefined, 'old.html');
-  await old.evaluate(() => window.make(true, '/ws'));
-  await untilOpen(old);
-  const fresh = [await newPage(), await newPage()];
-  for (const page of fresh) await page.evaluate(() => window.make(true, '/ws'));
-  for (const page of fresh) await untilOpen(page);
-  await untilStats((s) => s.connections.length === 2, 'one socket per release');
-  await old.evaluate(() => window.ws.send('from-old'));
-  await fresh[1].evaluate(() => window.ws.send('from-new'));
-  await untilHeard([old], 'from-old');
-  await untilHeard(fresh, 'from-new');
-  assert.equal(await old.evaluate(() => window.count('message', 'from-new')), 0);
-  for (const page of fresh) assert.equal(await page.evaluate(() => window.count('message', 'from-old')), 0);
-  for (const page of fresh) assert.equal(await page.evaluate(() => window.ws.stats.shareIgnored), 0, 'the old wire never reaches this release');
-  const received = (await stats()).connections.map((c) => c.received).sort();
-  assert.deepEqual(received, [['from-new'], ['from-old']]);
-  assert.deepEqual(h.pageErrors, []);
-});
+for (const wire of WIRES) {
+  test(`a tab of an earlier release (wire ${wire}) beside tabs of this one, on one origin: they never meet — two sockets, both work`, async () => {
+    await newContext();
+    const old = await newPage(undefined, `old-${wire}.html`);
+    await old.evaluate(() => window.make(true, '/ws'));
+    await untilOpen(old);
+    const fresh = [await newPage(), await newPage()];
+    for (const page of fresh) await page.evaluate(() => window.make(true, '/ws'));
+    for (const page of fresh) await untilOpen(page);
+    await untilStats((s) => s.connections.length === 2, 'one socket per release');
+    await old.evaluate(() => window.ws.send('from-old'));
+    await fresh[1].evaluate(() => window.ws.send('from-new'));
+    await untilHeard([old], 'from-old');
+    await untilHeard(fresh, 'from-new');
+    assert.equal(await old.evaluate(() => window.count('message', 'from-new')), 0);
+    for (const page of fresh) assert.equal(await page.evaluate(() => window.count('message', 'from-old')), 0);
+    for (const page of fresh) assert.equal(await page.evaluate(() => window.ws.stats.shareIgnored), 0, 'the old wire never reaches this release');
+    const received = (await stats()).connections.map((c) => c.received).sort();
+    assert.deepEqual(received, [['from-new'], ['from-old']]);
+    assert.deepEqual(h.pageErrors, []);
+  });
+}
 
 test('the server closes the shared socket: the leading page counts down, the other pages wait at it, and all open again on one new connection', async () => {
   await newContext();
