@@ -5,36 +5,21 @@
 // WebDriver BiDi). The times are printed; only generous bounds are asserted.
 // Needs npm/dist (make package) and the test bed (cargo build -p testbed).
 // Run: node --test tests/e2e/background.test.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, startTestbed } from '../support/testbed.mjs';
-import { BROWSER, launchHiddenTabs } from '../support/browsers.mjs';
-import { packageFolder } from '../support/share-pages.mjs';
+import { root } from '../support/testbed.mjs';
+import { BROWSER } from '../support/browsers.mjs';
+import { useHiddenTabs } from '../support/share-pages.mjs';
 
-let bed;
-let browser;
-let www;
-
-before(async () => {
-  www = packageFolder({}, { 'status.js': join(root, 'npm', 'dist', 'status.js') });
-  bed = await startTestbed({ www });
-  browser = await launchHiddenTabs();
-});
-
-after(async () => {
-  await browser?.close();
-  bed?.stop();
-  if (www) rmSync(www, { recursive: true, force: true });
-});
+const env = useHiddenTabs({ 'status.js': join(root, 'npm', 'dist', 'status.js') });
 
 /**
  * A tab whose instance (`options`) is open, then sent to the back behind a new tab: hidden,
  * its timers clamped. Returns the tab and the one in front.
  */
 async function backgroundTab(options, withStatus = false) {
-  const tab = await browser.newTab(`${bed.base}/index.html`);
+  const tab = await env.browser.newTab(`${env.bed.base}/index.html`);
   await tab.waitFor(() => window.loaded === true);
   await tab.evaluate(
     async ([options, withStatus]) => {
@@ -53,7 +38,7 @@ async function backgroundTab(options, withStatus = false) {
     [options, withStatus],
   );
   await tab.waitFor(() => window.ws.state === 'open');
-  const front = await browser.newTab(`${bed.base}/index.html`);
+  const front = await env.browser.newTab(`${env.bed.base}/index.html`);
   assert.equal(await tab.evaluate(() => document.visibilityState), 'hidden');
   const ms = await tab.evaluate(async () => {
     const start = performance.now();
@@ -68,15 +53,15 @@ async function cleanUp(tab, front) {
   assert.deepEqual(tab.errors, []);
   await tab.close();
   await front.close();
-  await bed.control('drop'); // a blackholed connection too
-  await bed.reset();
+  await env.bed.control('drop'); // a blackholed connection too
+  await env.bed.reset();
 }
 
 test('<rebound-status> in a background tab: the server goes down for 3 s; it shows reconnecting with its text, then connected', async () => {
   const { tab, front } = await backgroundTab({ minReconnectionDelay: 100, maxReconnectionDelay: 500 }, true);
   await tab.evaluate(() => (window.states = []));
   const downAt = Date.now();
-  await bed.control('down', { ms: 3000 });
+  await env.bed.control('down', { ms: 3000 });
   await tab.waitFor(() => window.states.includes('reconnecting'), undefined, 30000);
   const text = await tab.evaluate(() => document.querySelector('rebound-status').shadowRoot.querySelector('[part=text]').textContent);
   assert.match(text, /^Reconnecting · retrying in \d+ s/);
@@ -91,7 +76,7 @@ test('the heartbeat in a background tab: a link that answers nothing is closed (
   const options = { heartbeatInterval: 1000, heartbeatTimeout: 2000, minReconnectionDelay: 100, maxReconnectionDelay: 500 };
   const { tab, front } = await backgroundTab(options);
   const deadAt = Date.now();
-  await bed.control('blackhole', { ms: 60000 }); // the open connection reads and answers nothing
+  await env.bed.control('blackhole', { ms: 60000 }); // the open connection reads and answers nothing
   await tab.waitFor(() => window.log.some((e) => e.t === 'close'), undefined, 30000);
   const close = await tab.evaluate(() => window.log.find((e) => e.t === 'close'));
   console.log(`# ${BROWSER}: background tab closed the dead link ${close.at - deadAt} ms after it died (heartbeat 1,000 / 2,000 ms)`);

@@ -9,32 +9,16 @@
 // Chromium only, as nothing freezes a Firefox tab from outside (the long task stands in there).
 // Needs npm/dist (make package) and the test bed (cargo build -p testbed).
 // Run: node --test tests/e2e/lifecycle.test.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { startTestbed } from '../support/testbed.mjs';
-import { BROWSER, launchHiddenTabs } from '../support/browsers.mjs';
-import { packageFolder } from '../support/share-pages.mjs';
+import { BROWSER } from '../support/browsers.mjs';
+import { useHiddenTabs } from '../support/share-pages.mjs';
 
-let bed;
-let browser;
-let www;
-
-before(async () => {
-  www = packageFolder();
-  bed = await startTestbed({ www });
-  browser = await launchHiddenTabs();
-});
-
-after(async () => {
-  await browser?.close();
-  bed?.stop();
-  if (www) rmSync(www, { recursive: true, force: true });
-});
+const env = useHiddenTabs();
 
 /** A hidden tab whose instance (heartbeat 5 s / 20 s, probe 2 s) is open, the server then reading nothing. */
 async function deadLink() {
-  const tab = await browser.newTab(`${bed.base}/index.html`);
+  const tab = await env.browser.newTab(`${env.bed.base}/index.html`);
   await tab.waitFor(() => window.loaded === true);
   await tab.evaluate(() => {
     window.make(false, '/ws', { heartbeatInterval: 5000, heartbeatTimeout: 20000, probeTimeout: 2000 });
@@ -42,9 +26,9 @@ async function deadLink() {
     for (const type of ['freeze', 'resume']) document.addEventListener(type, () => window.lifecycle.push(type));
   });
   await tab.waitFor(() => window.ws.state === 'open');
-  const front = await browser.newTab(`${bed.base}/index.html`); // the page goes to the back
+  const front = await env.browser.newTab(`${env.bed.base}/index.html`); // the page goes to the back
   assert.equal(await tab.evaluate(() => document.visibilityState), 'hidden');
-  await bed.control('blackhole', { ms: 60000 }); // the link is dead: nothing is read or answered
+  await env.bed.control('blackhole', { ms: 60000 }); // the link is dead: nothing is read or answered
   return { tab, front };
 }
 
@@ -57,11 +41,11 @@ async function closeAfter(tab, since, what) {
 }
 
 async function cleanUp(tab, front) {
-  await bed.control('drop'); // end the blackholed connection
+  await env.bed.control('drop'); // end the blackholed connection
   assert.deepEqual(tab.errors, []);
   await tab.close();
   await front.close();
-  await bed.reset();
+  await env.bed.reset();
 }
 
 test("a time jump (the page's thread blocked 8 s, so the first ping falls due late): the heartbeat probes with probeTimeout and closes within it + 2 s, not after the full timeout", async () => {

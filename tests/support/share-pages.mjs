@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { root, startTestbed, until } from './testbed.mjs';
-import { BROWSER, launchBrowser } from './browsers.mjs';
+import { BROWSER, launchBrowser, launchHiddenTabs } from './browsers.mjs';
 import { launchChromium } from './chromium.mjs';
 
 const dist = process.env.REBOUND_DIST ?? join(root, 'npm', 'dist');
@@ -64,6 +64,27 @@ export function packageFolder(files = {}, copies = {}) {
   writeFileSync(join(www, 'index.html'), INDEX_HTML);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(www, name), text);
   return www;
+}
+
+/**
+ * A suite in really hidden tabs: before the first test, the package folder (`copies`: see
+ * packageFolder) served by a test bed and a hidden-tab browser (launchHiddenTabs); after the
+ * last, both stopped and the folder removed. Returns `{ bed, browser }`, filled in `before`.
+ */
+export function useHiddenTabs(copies = {}) {
+  const env = { bed: null, browser: null };
+  let www;
+  before(async () => {
+    www = packageFolder({}, copies);
+    env.bed = await startTestbed({ www });
+    env.browser = await launchHiddenTabs();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.bed?.stop();
+    if (www) rmSync(www, { recursive: true, force: true });
+  });
+  return env;
 }
 
 /**
