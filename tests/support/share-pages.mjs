@@ -146,12 +146,9 @@ export function useSharePages({ tls = false, throttled = false, files = {}, copi
     return pages;
   };
 
-  /**
-   * Waits until the page's instance is open and has fired `ready` more than `readies` times
-   * (`timeout`: the bound of the wait, only there so a failure cannot hang).
-   */
-  h.untilOpen = (page, readies = 0, timeout = WAIT) =>
-    page.waitForFunction((r) => window.ws.state === 'open' && window.count('ready') > r, readies, { timeout });
+  /** Waits until the page's instance is open and has fired `ready` more than `readies` times. */
+  h.untilOpen = (page, readies = 0) =>
+    page.waitForFunction((r) => window.ws.state === 'open' && window.count('ready') > r, readies, { timeout: WAIT });
 
   h.stats = () => h.bed.stats();
   h.untilStats = (check, what) => until(async () => check(await h.stats()), { timeout: WAIT, what });
