@@ -15,8 +15,9 @@ demo-build: package ## the demo in www/dist (Leptos app + the npm package's ESM 
 test: setup ## everything CI checks (prints each suite's time)
 	@bash scripts/timed.sh test-core test-native lint test-size test-browser test-node test-types test-pages test-e2e
 
-test-native: ## the Rust faces natively: the Leptos widget rendered on the server (leptos "ssr"), the doc examples, the crates packaged as for crates.io (and built from the packages)
+test-native: ## the Rust faces natively: the Leptos widget rendered on the server (leptos "ssr"), the doc examples, the JS face's boundary (its generated JS half current, its tables in step with the engine and index.d.ts), the crates packaged as for crates.io (and built from the packages)
 	cargo test -p status-widget --test ssr
+	cargo test -p ws-wasm --features js-api --test boundary
 	cargo test -p ws-wasm -p status-widget --doc
 	bash scripts/package-crates.sh
 

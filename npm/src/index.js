@@ -13,7 +13,7 @@
 // On the per-message path nothing enters wasm: an open, uncongested socket is sent on
 // directly, and inbound messages are dispatched here and counted; Core reads the count
 // when its timer fires.
-import { Core } from './generated/rebound_wasm.js';
+import { Core } from './core.js';
 import { exports as wasmExports } from './instance.js';
 import { BUILTIN_EVENTS, callListener, ignoreError, isBinary, makeEvent, nextTask, read, reportError, withoutQuery } from './events.js';
 import { onHint, watchPage } from './page.js';
@@ -133,12 +133,12 @@ export class ReconnectingWebSocket {
   }
 
   /**
-   * The sink Core records into. Made outside the constructor's scope and holding the instance
-   * weakly: wasm keeps the sink alive, and must not keep a closed, unreferenced socket alive.
+   * The sink Core hands its records to (each an object with named fields, after the wasm
+   * call has returned). Made outside the constructor's scope and holding the instance weakly,
+   * as the instance's timers and sockets may outlive it. It records and never throws: the
+   * call that produced the records still has its own result to return.
    */
   static #sink(ref) {
-    // Runs while wasm is on the stack: it must not throw (an exception unwinding through
-    // wasm would leave Core borrowed for good), whatever happens in it.
     const to = (method) => (...args) => {
       const self = ref.deref();
       try {
@@ -166,26 +166,26 @@ export class ReconnectingWebSocket {
           s.#emit('statechange', { state, attempt, maxRetries, retryIn });
         });
       }),
-      openSocket: to((s, conn, url) => {
+      openSocket: to((s, { conn, url }) => {
         s.#wanted = conn;
         s.#record(() => s.#open(conn, url));
       }),
-      needUrl: to((s, conn) => {
+      needUrl: to((s, { conn }) => {
         s.#wanted = conn;
         s.#record(() => s.#resolveUrl(conn));
       }),
-      verify: to((s, conn) => {
+      verify: to((s, { conn }) => {
         s.#verifying = conn;
         s.#updateInspect();
         s.#record(() => s.#verify(conn));
       }),
-      transmit: to((s, conn, data, request) => s.#record(() => s.#transmit(conn, data, request))),
-      ping: to((s, conn) => s.#record(() => s.#sendControl(conn, s.#settings.heartbeatMessage))),
-      closeSocket: to((s, conn, code, reason) => {
+      transmit: to((s, { conn, data, request }) => s.#record(() => s.#transmit(conn, data, request))),
+      ping: to((s, { conn }) => s.#record(() => s.#sendControl(conn, s.#settings.heartbeatMessage))),
+      closeSocket: to((s, { conn, code, reason }) => {
         if (s.#wanted === conn) s.#wanted = -1;
         s.#record(() => s.#closeSocket(conn, code, reason));
       }),
-      ready: to((s, conn, openToReadyMs) => {
+      ready: to((s, { conn, openToReadyMs }) => {
         s.#congested = false;
         s.#record(() => {
           // Not if the app closed it meanwhile (say, from a statechange listener).
@@ -213,8 +213,8 @@ export class ReconnectingWebSocket {
           });
         }),
       ),
-      drop: to((s, data, reason) => s.#record(() => s.#emit('drop', { data, reason }))),
-      requestFailed: to((s, id, failure) =>
+      drop: to((s, { data, reason }) => s.#record(() => s.#emit('drop', { data, reason }))),
+      requestFailed: to((s, { id, failure }) =>
         s.#record(() => {
           const pending = s.#pending.get(id);
           if (!pending) return;
@@ -234,7 +234,7 @@ export class ReconnectingWebSocket {
       failure: to((s, error) => {
         s.#lastFailure = error;
       }),
-      timer: to((s, delay) => s.#arm(delay)),
+      timer: to((s, { delay }) => s.#arm(delay)),
     };
   }
 
@@ -344,7 +344,7 @@ export class ReconnectingWebSocket {
       const id = this.#core.requestId(message, timeout);
       const text = JSON.stringify({ ...message, [this.#settings.requestIdField]: id });
       this.#call(() => {
-        this.#core.request(id, text, timeout);
+        this.#core.request(id, text);
         this.#pending.set(id, { resolve, reject });
         this.#updateInspect();
       });

@@ -1,9 +1,9 @@
 // @ts-check
 // The page's hints (online/offline, visibility, back/forward cache): one set of listeners on
 // window/document for every socket that wants them, attached while there is one. Which
-// events, and what each means, Core says (`Core.hintEvents()`, `core.hint({ type, hidden,
+// events, and what each means, Core says (`HINT_EVENTS`, generated from Rust; `core.hint({ type, hidden,
 // persisted })`: the page's facts, named; which one counts for which event is Rust's rule).
-import { Core } from './generated/rebound_wasm.js';
+import { HINT_EVENTS } from './boundary.js';
 
 const hinted = new Set();
 let pageListeners = null;
@@ -21,7 +21,7 @@ export function watchPage(socket, on) {
   if (on) hinted.add(socket);
   else hinted.delete(socket);
   if (hinted.size > 0 && !pageListeners) {
-    pageListeners = Core.hintEvents().map(([type, onDocument]) => [onDocument ? document : window, type]);
+    pageListeners = HINT_EVENTS.map(([type, onDocument]) => /** @type {[EventTarget, string]} */ ([onDocument ? document : window, type]));
     for (const [target, type] of pageListeners) target.addEventListener(type, onPageEvent);
   } else if (hinted.size === 0 && pageListeners) {
     for (const [target, type] of pageListeners) target.removeEventListener(type, onPageEvent);

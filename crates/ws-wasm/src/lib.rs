@@ -34,6 +34,7 @@
 
 extern crate alloc;
 
+pub mod boundary;
 mod errors;
 #[cfg(all(feature = "js-api", not(feature = "share-module")))]
 mod js_api;
@@ -45,8 +46,6 @@ mod share;
 mod share_js;
 #[cfg(any(feature = "share-module", all(feature = "share", not(feature = "npm"))))]
 mod share_wire;
-#[cfg(feature = "js-api")]
-mod status;
 mod url;
 
 #[cfg(feature = "rust-api")]
@@ -72,7 +71,7 @@ mod task;
 pub use codee;
 pub use errors::ErrorKind;
 #[cfg(all(feature = "js-api", not(feature = "share-module")))]
-pub use js_api::{Core, Sink};
+pub use js_api::Core;
 pub use payload::Payload;
 #[cfg(feature = "rust-api")]
 pub use rust_api::{Busy, Options, Refused, Socket, SocketEvent, Verify, VerifyPredicate};

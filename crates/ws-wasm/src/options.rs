@@ -1,18 +1,14 @@
-//! The one options path: the defaults both faces share, the rule that turns verification
-//! on, and the reader that turns a JS options object into the engine's [`Config`] plus the
-//! settings the npm wrapper reads (it never re-derives them).
+//! The options both faces share: the defaults, the rule that turns verification on, and, for
+//! the JS face, the engine's number options with their builder methods, how a rejected one
+//! is told, and the timeout check. Which options the JS face reads, of which kind and with
+//! which default, is [`crate::boundary::OPTIONS`].
 
+#[cfg(feature = "js-api")]
 use alloc::string::String;
-use alloc::vec::Vec;
 
-use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use ws_core::{Config, ConfigBuilder, ConfigError, Jitter, Overflow, Problem, MAX_DURATION_MS};
-
-use crate::errors::{concat, describe, is_array, js_error, ErrorKind};
-use crate::payload::binary_len;
-use crate::url::resolve_url;
+use ws_core::Config;
+#[cfg(feature = "js-api")]
+use ws_core::{ConfigBuilder, ConfigError, Problem, MAX_DURATION_MS};
 
 /// The heartbeat message when none is given.
 pub const DEFAULT_HEARTBEAT_MESSAGE: &str = "ping";
@@ -30,353 +26,61 @@ pub fn engine_config(mut config: Config, has_check: bool) -> Config {
     config
 }
 
-type Setter = fn(ConfigBuilder, f64) -> ConfigBuilder;
+#[cfg(feature = "js-api")]
+/// A builder method that sets one number option.
+pub type Setter = fn(ConfigBuilder, f64) -> ConfigBuilder;
 
-/// Numeric options and the builder method each one sets.
-const NUMBERS: [(&str, Setter); 16] = [
-    ("minReconnectionDelay", ConfigBuilder::min_reconnection_delay),
-    ("maxReconnectionDelay", ConfigBuilder::max_reconnection_delay),
-    ("reconnectionDelayGrowFactor", ConfigBuilder::reconnection_delay_grow_factor),
-    ("maxRetries", ConfigBuilder::max_retries),
-    ("minUptime", ConfigBuilder::min_uptime),
-    ("connectionTimeout", ConfigBuilder::connection_timeout),
-    ("heartbeatInterval", ConfigBuilder::heartbeat_interval),
-    ("heartbeatTimeout", ConfigBuilder::heartbeat_timeout),
-    ("probeTimeout", ConfigBuilder::probe_timeout),
-    ("verifyTimeout", ConfigBuilder::verify_timeout),
-    ("maxEnqueuedMessages", ConfigBuilder::max_enqueued_messages),
-    ("maxEnqueuedBytes", ConfigBuilder::max_enqueued_bytes),
-    ("messageTtl", ConfigBuilder::message_ttl),
-    ("highWaterMark", ConfigBuilder::high_water_mark),
-    ("lowWaterMark", ConfigBuilder::low_water_mark),
-    ("tryAgainLaterDelay", ConfigBuilder::try_again_later_delay),
+/// The builder method of each number option, in [`crate::boundary::OPTIONS`]' order
+/// (`tests/boundary.rs` checks the names).
+#[cfg(feature = "js-api")]
+pub const NUMBERS: [Setter; 16] = [
+    ConfigBuilder::min_reconnection_delay,
+    ConfigBuilder::max_reconnection_delay,
+    ConfigBuilder::reconnection_delay_grow_factor,
+    ConfigBuilder::max_retries,
+    ConfigBuilder::min_uptime,
+    ConfigBuilder::connection_timeout,
+    ConfigBuilder::heartbeat_interval,
+    ConfigBuilder::heartbeat_timeout,
+    ConfigBuilder::probe_timeout,
+    ConfigBuilder::verify_timeout,
+    ConfigBuilder::max_enqueued_messages,
+    ConfigBuilder::max_enqueued_bytes,
+    ConfigBuilder::message_ttl,
+    ConfigBuilder::high_water_mark,
+    ConfigBuilder::low_water_mark,
+    ConfigBuilder::try_again_later_delay,
 ];
 
-/// Every other option the JS face knows (for the unknown-option warning).
-const OTHERS: [&str; 15] = [
-    "jitter",
-    "queueOverflow",
-    "shouldReconnect",
-    "verify",
-    "verifyReply",
-    "verifyMessage",
-    "heartbeatMessage",
-    "heartbeatReply",
-    "requestTimeout",
-    "requestIdField",
-    "startClosed",
-    "networkHints",
-    "share",
-    "debug",
-    "WebSocket",
-];
+/// Why `share` with a URL provider needs a key.
+pub const SHARE_PROVIDER: &str = "with a URL provider must be a key naming the endpoint (share: 'chat'): tabs cannot \
+tell whether two providers give the same socket, and would share one socket between endpoints";
 
-/// A rejected option as a JS error: `rebound-ws: invalid option "name": value problem`.
-pub fn option_error(kind: ErrorKind, option: &str, value: &JsValue, problem: &str) -> JsValue {
-    let message = concat(&["rebound-ws: invalid option \"", option, "\": ", &describe(value), " ", problem]);
-    js_error(kind, &message)
-}
-
-/// An engine validation error as a JS `TypeError`/`RangeError`.
-fn config_error(error: ConfigError) -> JsValue {
-    let kind = if error.is_range_error() { ErrorKind::Range } else { ErrorKind::Type };
-    let exceeds;
+/// A rejected number option as the JS error's name and what is wrong with the value.
+#[cfg(feature = "js-api")]
+pub(crate) fn config_problem(error: &ConfigError) -> (&'static str, String) {
+    let name = if error.is_range_error() { "RangeError" } else { "TypeError" };
     let problem = match error.problem {
         Problem::NotFinite => "is not a finite number",
         Problem::Negative => "is negative",
         Problem::Zero | Problem::BelowOne => "must be at least 1",
         Problem::NotInteger => "must be a whole number",
         Problem::Exceeds(other) => {
-            exceeds = concat(&["is larger than \"", other, "\""]);
-            &exceeds
+            let mut text = String::from("is larger than \"");
+            text.push_str(other);
+            text.push('"');
+            return (name, text);
         }
         _ => "is larger than the maximum 2147483647",
     };
-    option_error(kind, error.option, &JsValue::from_f64(error.value), problem)
+    (name, problem.into())
 }
 
-/// What the JS face gets from its options.
-pub struct JsSetup {
-    /// The engine's configuration.
-    pub config: Config,
-    /// The validated settings the npm wrapper reads (see `npm/src/index.js`).
-    pub settings: Object,
-}
-
-/// Reads `options[name]` of the wrapper's plain copy (the app's getters ran when it was
-/// made, in JS). The one piece of app code that can run while options are read is the
-/// `toJSON` (or a Proxy's traps) of a message option, through `catch`-declared imports,
-/// before any `Core` exists to be called back into.
-fn get(options: &JsValue, name: &str) -> JsValue {
-    Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(target: &Object, name: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &name.into(), value);
-}
-
-/// `undefined` → `default`; a value `accept` takes → kept; anything else → a `TypeError`
-/// saying what the option must be.
-fn typed(
-    options: &JsValue,
-    name: &str,
-    default: JsValue,
-    accept: fn(&JsValue) -> bool,
-    must: &str,
-) -> Result<JsValue, JsValue> {
-    let value = get(options, name);
-    if value.is_undefined() {
-        Ok(default)
-    } else if accept(&value) {
-        Ok(value)
-    } else {
-        Err(option_error(ErrorKind::Type, name, &value, must))
-    }
-}
-
-fn is_function(value: &JsValue) -> bool {
-    value.is_function()
-}
-fn is_bool(value: &JsValue) -> bool {
-    value.as_bool().is_some()
-}
-fn is_string(value: &JsValue) -> bool {
-    value.is_string()
-}
-fn is_string_or_function(value: &JsValue) -> bool {
-    value.is_string() || value.is_function()
-}
-
-/// A message option: a string or binary data (`ArrayBuffer`, typed array, `DataView`) as
-/// is, another object as its JSON (made once, here, so a value that cannot be sent is
-/// refused now, not at every attempt).
-fn message(options: &JsValue, name: &str, default: Option<&str>) -> Result<JsValue, JsValue> {
-    let value = get(options, name);
-    if value.is_undefined() {
-        return Ok(default.map_or(JsValue::UNDEFINED, JsValue::from));
-    }
-    if value.is_string() || (value.is_object() && binary_len(&value).is_some()) {
-        return Ok(value);
-    }
-    let must = "must be a string, binary data or a JSON-serialisable object";
-    if !value.is_object() || value.is_function() {
-        return Err(option_error(ErrorKind::Type, name, &value, must));
-    }
-    match js_sys::JSON::stringify(&value) {
-        Ok(text) if text.is_string() => Ok(text.into()),
-        _ => Err(option_error(ErrorKind::Type, name, &value, must)),
-    }
-}
-
-/// A choice among names (`jitter`, `queueOverflow`).
-fn choice<T: Copy>(
-    options: &JsValue,
-    name: &str,
-    all: &[T],
-    as_str: fn(T) -> &'static str,
-) -> Result<Option<T>, JsValue> {
-    let value = get(options, name);
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    let text = value.as_string();
-    if let Some(found) = all.iter().copied().find(|c| text.as_deref() == Some(as_str(*c))) {
-        return Ok(Some(found));
-    }
-    let names: Vec<&str> = all.iter().map(|c| as_str(*c)).collect();
-    let must = concat(&["must be one of \"", &names.join("\", \""), "\""]);
-    Err(option_error(ErrorKind::Type, name, &value, &must))
-}
-
-/// Subprotocols as `WebSocket` checks them: a token or a list of distinct tokens.
-fn protocols(value: &JsValue) -> Result<(), JsValue> {
-    if value.is_undefined() {
-        return Ok(());
-    }
-    let list: Vec<JsValue> = if value.is_string() {
-        alloc::vec![value.clone()]
-    } else if is_array(value) {
-        // The wrapper's copy (`[...protocols]`): plain values, no getters.
-        value.unchecked_ref::<Array>().iter().collect()
-    } else {
-        return Err(option_error(ErrorKind::Type, "protocols", value, "must be a string or an array of strings"));
-    };
-    // RFC 7230 token characters.
-    let tchar = |b: u8| {
-        b.is_ascii_alphanumeric()
-            || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^'..=b'`' | b'|' | b'~')
-    };
-    let mut seen: Vec<String> = Vec::new();
-    for item in &list {
-        let token = item.as_string().filter(|t| !t.is_empty() && t.bytes().all(tchar) && !seen.contains(t));
-        let Some(token) = token else {
-            let message = concat(&["rebound-ws: invalid or duplicate subprotocol ", &describe(item)]);
-            return Err(js_error(ErrorKind::Syntax, &message));
-        };
-        seen.push(token);
-    }
-    Ok(())
-}
-
-/// How many leading letters two option names share, ignoring case (for "did you mean").
-fn shared_prefix(a: &str, b: &str) -> usize {
-    a.bytes().zip(b.bytes()).take_while(|(x, y)| x.eq_ignore_ascii_case(y)).count()
-}
-
-/// One warning per unknown option name, naming the closest known one.
-fn unknown_options(options: &JsValue) -> Array {
-    let warnings = Array::new();
-    let known = || NUMBERS.iter().map(|(name, _)| *name).chain(OTHERS);
-    for key in Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
-        if known().any(|name| name == key) {
-            continue;
-        }
-        // The known name sharing the longest start (`heartbeat` → `heartbeatInterval`,
-        // `maxRetires` → `maxRetries`); the first one listed on a tie.
-        let closest = known().fold(("", 0), |best, name| {
-            let shared = shared_prefix(&key, name);
-            if shared > best.1 {
-                (name, shared)
-            } else {
-                best
-            }
-        });
-        let closest = closest.0;
-        let message = concat(&["rebound-ws: unknown option \"", &key, "\" ignored; did you mean \"", closest, "\"?"]);
-        warnings.push(&message.into());
-    }
-    warnings
-}
-
-/// Validates everything the JS face was given: the URL (a string, resolved now, or a
-/// provider function), the subprotocols and the options (`undefined` = the default for
-/// each; any other wrong type is a `TypeError` naming the option and the value).
-pub fn read_js(url: &JsValue, protocol_list: &JsValue, options: &JsValue) -> Result<JsSetup, JsValue> {
-    let settings = Object::new();
-    match url.as_string() {
-        Some(text) => set(&settings, "url", &resolve_url(&text)?.into()),
-        None if url.is_function() => set(&settings, "url", url),
-        None => return Err(option_error(ErrorKind::Type, "url", url, "must be a string or a function")),
-    }
-    protocols(protocol_list)?;
-    set(&settings, "protocols", protocol_list);
-    if !options.is_object() || options.is_function() {
-        return Err(option_error(ErrorKind::Type, "options", options, "must be an object"));
-    }
-
-    let mut builder = Config::builder();
-    for (name, apply) in NUMBERS {
-        let value = get(options, name);
-        if value.is_undefined() {
-            continue;
-        }
-        let Some(number) = value.as_f64() else {
-            return Err(option_error(ErrorKind::Type, name, &value, "must be a number"));
-        };
-        builder = apply(builder, number);
-    }
-    if let Some(jitter) = choice(options, "jitter", &Jitter::ALL, Jitter::as_str)? {
-        builder = builder.jitter(jitter);
-    }
-    if let Some(overflow) = choice(options, "queueOverflow", &Overflow::ALL, Overflow::as_str)? {
-        builder = builder.queue_overflow(overflow);
-    }
-    let config = builder.build().map_err(config_error)?;
-
-    let verify = typed(options, "verify", JsValue::UNDEFINED, is_function, "must be a function")?;
-    let verify_message = message(options, "verifyMessage", None)?;
-    let verify_reply = typed(options, "verifyReply", JsValue::UNDEFINED, is_function, "must be a function")?;
-    let has_check = !verify.is_undefined() || !verify_message.is_undefined() || !verify_reply.is_undefined();
-    let config = engine_config(config, has_check);
-
-    let request_timeout = get(options, "requestTimeout");
-    let request_timeout = match request_timeout.as_f64() {
-        _ if request_timeout.is_undefined() => DEFAULT_REQUEST_TIMEOUT_MS as f64,
-        Some(ms) if ms > 0.0 && ms <= MAX_DURATION_MS => ms,
-        Some(_) => {
-            let problem = "must be a number of ms above 0 and at most 2147483647";
-            return Err(option_error(ErrorKind::Range, "requestTimeout", &request_timeout, problem));
-        }
-        None => return Err(option_error(ErrorKind::Type, "requestTimeout", &request_timeout, "must be a number")),
-    };
-    let id_field = typed(options, "requestIdField", DEFAULT_REQUEST_ID_FIELD.into(), is_string, "must be a string")?;
-    let reply = typed(
-        options,
-        "heartbeatReply",
-        DEFAULT_HEARTBEAT_REPLY.into(),
-        is_string_or_function,
-        "must be a string or a function",
-    )?;
-    let constructor = match get(options, "WebSocket") {
-        given if given.is_undefined() => get(&js_sys::global(), "WebSocket"),
-        given => given,
-    };
-    if !constructor.is_function() {
-        let must = "must be a WebSocket constructor (no global WebSocket here: pass { WebSocket } from the ws package)";
-        return Err(option_error(ErrorKind::Type, "WebSocket", &constructor, must));
-    }
-    let share = typed(
-        options,
-        "share",
-        false.into(),
-        |v| v.as_bool().is_some() || v.is_string(),
-        "must be true, false or a string key",
-    )?;
-    let no_key = share.as_bool() == Some(true) || share.as_string().is_some_and(|key| key.is_empty());
-    if url.is_function() && no_key {
-        let problem = "with a URL provider must be a key naming the endpoint (share: 'chat'): tabs cannot tell \
-                       whether two providers give the same socket, and would share one socket between endpoints";
-        return Err(option_error(ErrorKind::Type, "share", &share, problem));
-    }
-    let fields: [(&str, JsValue); 16] = [
-        ("share", share),
-        ("heartbeat", config.heartbeat_interval_ms().is_some().into()),
-        ("heartbeatMessage", message(options, "heartbeatMessage", Some(DEFAULT_HEARTBEAT_MESSAGE))?),
-        ("heartbeatReply", reply),
-        ("verify", verify),
-        ("verifyMessage", verify_message),
-        ("verifyReply", verify_reply),
-        ("shouldReconnect", typed(options, "shouldReconnect", JsValue::UNDEFINED, is_function, "must be a function")?),
-        ("requestTimeout", request_timeout.into()),
-        ("requestIdField", id_field),
-        ("highWaterMark", (config.high_water_bytes() as f64).into()),
-        ("startClosed", typed(options, "startClosed", false.into(), is_bool, "must be a boolean")?),
-        ("networkHints", typed(options, "networkHints", true.into(), is_bool, "must be a boolean")?),
-        (
-            "debug",
-            typed(
-                options,
-                "debug",
-                false.into(),
-                |v| v.as_bool().is_some() || v.is_function(),
-                "must be a boolean or a function",
-            )?,
-        ),
-        ("WebSocket", constructor),
-        ("warnings", unknown_options(options).into()),
-    ];
-    for (name, value) in fields {
-        set(&settings, name, &value);
-    }
-    Ok(JsSetup { config, settings })
-}
-
-/// The request timeout as `request()` takes it: `undefined` → `default`, else a number of
-/// ms above 0 (a `RangeError`/`TypeError` naming `timeout` otherwise).
-pub fn request_timeout(value: &JsValue, default: u64) -> Result<u64, JsValue> {
-    if value.is_undefined() {
-        return Ok(default);
-    }
-    match value.as_f64() {
-        Some(ms) if ms > 0.0 && ms <= MAX_DURATION_MS => Ok((ms + 0.5) as u64),
-        Some(_) => Err(option_error(
-            ErrorKind::Range,
-            "timeout",
-            value,
-            "must be a number of ms above 0 and at most 2147483647",
-        )),
-        None => Err(option_error(ErrorKind::Type, "timeout", value, "must be a number")),
-    }
+/// A timeout as `requestTimeout` and `request()`'s `timeout` take it: ms above 0 and at most
+/// 2147483647, rounded; `None` otherwise.
+#[cfg(feature = "js-api")]
+pub(crate) fn timeout_ms(ms: f64) -> Option<u64> {
+    (ms > 0.0 && ms <= MAX_DURATION_MS).then_some((ms + 0.5) as u64)
 }
 
 #[cfg(feature = "rust-api")]

@@ -379,8 +379,9 @@ fn share_link(options: &Options, url: &str, config: &ws_core::Config, ids: u64) 
     let key = options.share.as_deref().filter(|_| can_share())?;
     let fingerprint = share_fingerprint(
         config,
-        (&options.heartbeat_message.as_str().into(), &options.heartbeat_reply.as_str().into()),
-        &options.verify.as_ref().map_or(JsValue::UNDEFINED, |v| v.message.as_str().into()),
+        Some(&options.heartbeat_message),
+        Some(&options.heartbeat_reply),
+        Some(options.verify.as_ref().map_or("", |v| v.message.as_str())),
     );
     let list: Vec<&str> = options.protocols.iter().map(String::as_str).collect();
     let (hub_url, hub_options) = (url.to_string(), Options { share: None, ..options.clone() });

@@ -316,19 +316,6 @@ fn bad_urls_are_syntax_errors() {
     }
 }
 
-#[cfg(feature = "js-api")] // the JS face's `Core` (scripts/browser-tests.sh turns it on)
-#[wasm_bindgen_test]
-fn bad_js_options_name_the_option() {
-    use ws_wasm::Core;
-    let options = js_sys::JSON::parse(r#"{"connectionTimeout": -1}"#).unwrap();
-    let sink: ws_wasm::Sink = js_sys::Object::new().unchecked_into();
-    let error = Core::new(ws_url().into(), JsValue::UNDEFINED, options, sink, 1.0).err().unwrap();
-    // A real RangeError whose message names the option and the value.
-    assert!(error.is_instance_of::<js_sys::RangeError>());
-    let message = error.unchecked_into::<js_sys::Error>().message().as_string().unwrap();
-    assert!(message.contains("\"connectionTimeout\": -1"), "{message}");
-}
-
 #[wasm_bindgen_test]
 async fn calls_from_inside_a_close_predicate_get_busy_never_a_false_answer() {
     reset().await;
