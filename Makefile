@@ -29,8 +29,8 @@ test-size: package ## the size gate: what each entry ships (min+gzip) against si
 	@# No core::fmt in either wasm (panics abort in place: wasm-pack.toml); the check reads the
 	@# names of the same build, and must find the engine's (so it reads them at all).
 	@node scripts/package.mjs --keep-names >/dev/null
-	node scripts/wasm-sizes.mjs target/npm-names/rebound.wasm --forbid '^core(\[[0-9a-f]+\])?::fmt|::fmt::'
-	node scripts/wasm-sizes.mjs target/npm-names/rebound-share.wasm --forbid '^core(\[[0-9a-f]+\])?::fmt|::fmt::'
+	node scripts/wasm-sizes.mjs target/npm-names/rebound.wasm --forbid '4core3fmt|^core(\[[0-9a-f]+\])?::fmt|::fmt::'
+	node scripts/wasm-sizes.mjs target/npm-names/rebound-share.wasm --forbid '4core3fmt|^core(\[[0-9a-f]+\])?::fmt|::fmt::'
 	@! node scripts/wasm-sizes.mjs target/npm-names/rebound.wasm --forbid 'ws_core' >/dev/null && echo "size: the core::fmt check sees the engine's functions (checked)"
 
 test-core: ## the engine: unit, property and doc tests
@@ -40,6 +40,7 @@ lint:
 	cargo clippy --workspace --exclude rebound-demo --all-targets -- -D warnings
 	cargo clippy -p ws-wasm -p status-widget -p rebound-demo --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy -p ws-wasm --features js-api --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p ws-npm --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p ssr-app --features ssr --all-targets -- -D warnings
 	cargo fmt --all -- --check
 

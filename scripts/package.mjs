@@ -31,18 +31,40 @@ mkdirSync(generated, { recursive: true });
 
 if (process.argv.includes('--keep-names')) {
   const namesDir = join(root, 'target', 'npm-names');
-  for (const [features, name] of [[m.build.features, 'rebound'], [m.share.features, 'rebound-share']]) {
-    buildWasm(features, name, namesDir);
-  }
+  buildMainWasm(join(namesDir, 'rebound.wasm'), true);
+  buildWasm(m.share.features, 'rebound-share', namesDir);
   process.exit(0);
 }
 
-const wasm = join(generated, 'rebound_wasm_bg.wasm');
+const wasm = join(generated, 'rebound.wasm');
 const shareWasm = join(generated, `${m.share['out-name']}_bg.wasm`);
 if (!process.argv.includes('--js-only')) {
-  buildWasm(m.build.features, 'rebound_wasm');
+  buildMainWasm(wasm);
   // The second wasm: `share`'s policy only, fetched when an instance uses `share`.
   buildWasm(m.share.features, m.share['out-name']);
+}
+
+/**
+ * Compiles `crate` (with `flags`) for the npm wasm: the pinned nightly, core and alloc rebuilt.
+ * `legacyNames`: with the legacy symbol mangling (`_ZN4core3fmt…`, which scripts/wasm-sizes.mjs
+ * reads; no wasm-bindgen demangles this wasm's names), in a target dir of its own.
+ */
+function compile(crate, flags, artifact, legacyNames = false) {
+  const targetDir = join(root, m.build['target-dir'] + (legacyNames ? '-names' : ''));
+  const rustflags = m.build.rustflags + (legacyNames ? ' -Csymbol-mangling-version=legacy' : '');
+  const env = { ...process.env, RUSTFLAGS: rustflags, CARGO_TARGET_DIR: targetDir };
+  const std = ['-Zbuild-std=' + m.build['build-std']];
+  run('cargo', [`+${m.build.toolchain}`, 'build', ...std, '--profile', m.build.profile, '--target', m.build.target, '-p', crate, ...flags], { env });
+  return join(targetDir, m.build.target, m.build.profile, artifact);
+}
+
+/** The main wasm (no wasm-bindgen: its JS half is npm/src/core.js), optimised into `out`; `keepNames` keeps its function names. */
+function buildMainWasm(out, keepNames = false) {
+  const artifact = compile(m.main.crate, [], m.main.wasm, keepNames);
+  mkdirSync(dirname(out), { recursive: true });
+  const before = statSync(artifact).size;
+  run(join(bin, 'wasm-opt'), [...m['wasm-opt'].flags, ...(keepNames ? ['-g'] : []), artifact, '-o', out]);
+  console.log(`package: main wasm ${before} -> ${statSync(out).size} bytes after wasm-opt`);
 }
 
 /**
@@ -51,10 +73,7 @@ if (!process.argv.includes('--js-only')) {
  */
 function buildWasm(features, outName, namesDir) {
   const flags = [...(m.build['no-default-features'] ? ['--no-default-features'] : []), ...(features?.length ? ['--features', features.join(',')] : [])];
-  const env = { ...process.env, RUSTFLAGS: m.build.rustflags, CARGO_TARGET_DIR: join(root, m.build['target-dir']) };
-  const std = ['-Zbuild-std=' + m.build['build-std']];
-  run('cargo', [`+${m.build.toolchain}`, 'build', ...std, '--profile', m.build.profile, '--target', m.build.target, '-p', m.package.crate, ...flags], { env });
-  const artifact = join(root, m.build['target-dir'], m.build.target, m.build.profile, m.package.wasm);
+  const artifact = compile(m.package.crate, flags, m.package.wasm);
   if (namesDir) {
     run('wasm-bindgen', [artifact, '--out-dir', namesDir, '--out-name', outName, '--target', m.build['bindgen-target'], '--keep-debug', ...m.build['bindgen-flags']]);
     const named = join(namesDir, `${outName}_bg.wasm`);

@@ -1,19 +1,42 @@
 // @ts-check
-// `Core`: the engine (the wasm's `Core`, crates/ws-wasm/src/js_api.rs) as index.js drives it.
-// This is the JS half of a compact boundary: numbers and strings go in, records come out, and
-// no JS value crosses. The app's messages stay here (the wasm holds a handle and a size for
+// `Core`: the engine (the wasm's `Core`, crates/ws-wasm/src/js_api.rs, behind the raw ABI of
+// crates/ws-npm) as index.js drives it. This is the JS half of a compact boundary: numbers
+// and strings go in (strings as UTF-8 through the wasm's buffer), records come out (read from
+// its memory), and no JS value crosses. The app's messages stay here (the wasm holds a handle and a size for
 // each); the records are decoded by the table generated from Rust (boundary.js:
 // crates/ws-wasm/src/boundary.rs), and each is handed to the wrapper's sink as an object with
 // named fields, after the wasm call has returned. Which options exist, their kinds, defaults
 // and error texts, and every check on a number are Rust's; what is here is what must be JS:
 // looking at JS values (typeof, the platform's brand checks, JSON.stringify), the platform's
 // URL parser, the clock, and building the errors the records name.
-import { Core as Wasm } from './generated/rebound_wasm.js';
+import { exports as wasm } from './instance.js';
 import { INPUT, MUST, OPTIONS, RECORDS, TEXTS } from './boundary.js';
 
 const NUMBERS = OPTIONS.filter((option) => option[1] === 'number').length;
 const KNOWN = new Set(OPTIONS.map((option) => option[0]));
 const now = () => performance.now();
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Writes `texts` (strings, or undefined for none) one after another into the wasm's buffer:
+ * their byte lengths (−1: none), as the export that reads them takes them.
+ */
+function put(...texts) {
+  const room = texts.reduce((sum, text) => sum + (text === undefined ? 0 : text.length * 3), 0);
+  const at = wasm.buffer(room);
+  const bytes = new Uint8Array(wasm.memory.buffer, at, room);
+  let used = 0;
+  return texts.map((text) => {
+    if (text === undefined) return -1;
+    const { written } = encoder.encodeInto(text, bytes.subarray(used));
+    used += written;
+    return written;
+  });
+}
+
+/** Frees a Core's slot once its instance is collected. */
+const slots = new FinalizationRegistry((slot) => wasm.release(slot));
 
 /** `value` as an error message shows it: strings quoted, objects and functions by their kind. */
 function describe(value) {
@@ -132,7 +155,7 @@ function message(name, value) {
   throw invalid('TypeError', name, value, MUST.message);
 }
 
-/** What the fingerprint tabs compare shows of a message: the string, '' for none, else null. */
+/** What the fingerprint tabs compare is given of a message: the string, '' for none, else undefined (not a string). */
 const shown = (value) => (typeof value === 'string' ? value : value === undefined ? '' : undefined);
 
 /** Whether tabs can share here: BroadcastChannel and Web Locks on an origin that is not opaque. */
@@ -140,8 +163,8 @@ const canShare = () =>
   typeof BroadcastChannel === 'function' && typeof globalThis.navigator?.locks?.request === 'function' && globalThis.origin !== 'null';
 
 export class Core {
-  /** @type {any} the wasm's Core */
-  #wasm;
+  /** The wasm's Core: its slot. */
+  #slot;
   #sink;
   /** The app's messages the wasm holds, by handle. */
   #held = new Map();
@@ -156,23 +179,23 @@ export class Core {
    */
   constructor(url, protocols, options, sink, seed) {
     this.#sink = sink;
-    this.#wasm = new Wasm();
+    this.#slot = wasm.create();
     try {
       this.settings = this.#setup(url, protocols, options, seed);
     } catch (thrown) {
-      this.#wasm.free();
+      wasm.release(this.#slot);
       throw thrown;
     }
+    slots.register(this, this.#slot);
   }
 
   #setup(url, protocols, options, seed) {
-    const wasm = this.#wasm;
     if (typeof url !== 'function' && typeof url !== 'string') throw invalid('TypeError', 'url', url, TEXTS.url);
     const fixed = typeof url === 'string' ? this.#resolve(url) : undefined;
     const list = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : protocols;
     if (!Array.isArray(list)) throw invalid('TypeError', 'protocols', protocols, TEXTS.protocols);
     for (const [i, token] of list.entries()) {
-      if (typeof token !== 'string' || !wasm.isToken(token) || list.indexOf(token) !== i) throw error('SyntaxError', TEXTS.subprotocol + describe(token));
+      if (typeof token !== 'string' || !wasm.is_token(put(token)[0]) || list.indexOf(token) !== i) throw error('SyntaxError', TEXTS.subprotocol + describe(token));
     }
     if (typeof options !== 'object' || options === null) throw invalid('TypeError', 'options', options, TEXTS.options);
 
@@ -182,7 +205,12 @@ export class Core {
     const choices = [-1, -1];
     for (const [index, [name, kind, fallback, ...names]] of OPTIONS.entries()) {
       let value = options[name];
-      if (index === NUMBERS + 2) this.#run(wasm.configure(numbers, given, choices[0], choices[1]), undefined, options); // range errors first
+      if (index === NUMBERS + 2) {
+        // The numbers go to the engine's builder first: its range errors come first.
+        const at = wasm.buffer(NUMBERS * 8); // first: it may grow the memory (a new buffer)
+        new Float64Array(wasm.memory.buffer, at, NUMBERS).set(numbers);
+        this.#run(wasm.configure(this.#slot, given, choices[0], choices[1]), undefined, options);
+      }
       if (value === undefined) {
         if (kind === 'WebSocket') value = globalThis.WebSocket;
         else {
@@ -214,7 +242,8 @@ export class Core {
     const hasCheck = settings.verify !== undefined || settings.verifyMessage !== undefined || settings.verifyReply !== undefined;
     const { heartbeatMessage, heartbeatReply, verifyMessage } = settings;
     const timeout = wasm.timeout(settings.requestTimeout);
-    const set = this.#run(wasm.setup(seed, hasCheck, timeout, fixed, share, tabs, list.join('\n'), shown(heartbeatMessage), shown(heartbeatReply), shown(verifyMessage)), undefined, options);
+    const texts = put(fixed, share, list.join('\n'), shown(heartbeatMessage), shown(heartbeatReply), shown(verifyMessage));
+    const set = this.#run(wasm.setup(this.#slot, seed, +hasCheck, timeout, +tabs, ...texts), undefined, options);
     const { url: coreUrl, ...computed } = set;
     Object.assign(settings, computed);
     if (coreUrl !== null) settings.url = coreUrl;
@@ -246,13 +275,15 @@ export class Core {
    * the app's error a `failure` record refers to; `values` holds, by name, the values a
    * `thrown` may name.
    */
-  #run(out, cause, values) {
+  #run(count, cause, values) {
+    const out = new Float64Array(wasm.memory.buffer, wasm.records(), count).slice();
     let text = null;
     let result;
     for (let i = 0; i < out.length; ) {
       const spec = RECORDS[out[i++]];
       const record = {};
       for (let f = 1; f < spec.length; f += 2) {
+        /** @type {any} */
         let field = out[i++];
         switch (spec[f + 1]) {
           case 'o':
@@ -268,7 +299,7 @@ export class Core {
           case 's':
           case 't': {
             const length = out[i++];
-            text ??= this.#wasm.text;
+            text ??= decoder.decode(new Uint8Array(wasm.memory.buffer, wasm.text(), wasm.text_len()));
             field = field < 0 ? null : text.slice(field, field + length);
           }
         }
@@ -292,7 +323,7 @@ export class Core {
    * its records.
    */
   #input(input, a, b, c, given, text, cause, values) {
-    return this.#run(this.#wasm.input(input, now(), a, b, c, given, text), cause, values);
+    return this.#run(wasm.input(this.#slot, input, now(), a, b, c, given, put(text)[0]), cause, values);
   }
 
   /** Hands message `data` to the wasm with `input` (a handle, its size, then `c`, `given`); a refused message is not held. */
@@ -358,7 +389,7 @@ export class Core {
 
   /** The reply to request `id` arrived; false if it is no longer pending. */
   resolve(id) {
-    return this.#wasm.resolve(id);
+    return wasm.resolve(this.#slot, id) === 1;
   }
 
   /** The app's URL provider gave `url` (a string) for attempt `conn`. */
@@ -424,13 +455,13 @@ export class Core {
   }
 
   queuedBytes() {
-    return this.#wasm.queuedBytes();
+    return wasm.queued_bytes(this.#slot);
   }
 
   /** What a connection indicator shows now (StatusView in index.d.ts). */
   statusView(grace) {
     if (grace !== undefined && typeof grace !== 'number') throw invalid('TypeError', 'grace', grace, MUST.number);
-    const ms = this.#wasm.grace(grace);
+    const ms = wasm.grace(grace ?? 0, +(grace !== undefined));
     if (ms < 0) throw invalid('RangeError', 'grace', grace, TEXTS.grace);
     return this.#input(INPUT.statusView, ms, 0, 0, 0);
   }

@@ -1,7 +1,7 @@
 // @ts-check
 // The entry for Node (ESM and CommonJS, and `require` in bundlers): the wasm is inlined, so
-// it instantiates synchronously with no file access, in either module system.
-import { initSync } from './generated/rebound_wasm.js';
+// it instantiates synchronously with no file access, in either module system. It imports
+// nothing (its JS half is core.js).
 import { wasmBase64 } from './generated/wasm-bytes.js';
 import { bind } from './instance.js';
 
@@ -12,7 +12,7 @@ function decodeBase64(text) {
   return bytes;
 }
 
-bind(initSync({ module: decodeBase64(wasmBase64) }));
+bind(new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(wasmBase64)), {}).exports);
 
 export * from './index.js';
 export { default } from './index.js';

@@ -19,7 +19,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use wasm_bindgen::prelude::*;
 use ws_core::share::{channel_name, member_config};
 use ws_core::{
     CloseDecision, Config, ConnId, Engine, Event, Hint, Output, PageFacts, RequestId, SendError, SendStatus, State,
@@ -97,7 +96,6 @@ impl Records {
 /// The engine behind one JS `ReconnectingWebSocket` (see the module docs). Made with
 /// [`Core::new`], set up with [`Core::configure`] and [`Core::setup`]; every other call
 /// returns its records.
-#[wasm_bindgen]
 pub struct Core {
     engine: Engine<Handle>,
     /// `None`: every attempt asks the app's URL provider.
@@ -122,10 +120,8 @@ impl Default for Core {
     }
 }
 
-#[wasm_bindgen]
 impl Core {
     /// A `Core` with the default configuration, for [`Core::configure`] and [`Core::setup`].
-    #[wasm_bindgen(constructor)]
     pub fn new() -> Core {
         Core {
             engine: Engine::new(Config::default(), 0),
@@ -141,9 +137,8 @@ impl Core {
     }
 
     /// The texts the last call's records point into.
-    #[wasm_bindgen(getter)]
-    pub fn text(&self) -> String {
-        self.records.text.clone()
+    pub fn text(&self) -> &str {
+        &self.records.text
     }
 
     /// The number options (`numbers[i]` for `OPTIONS[i]`, given where bit i of `given` is
@@ -188,16 +183,16 @@ impl Core {
         seed: f64,
         has_check: bool,
         request_timeout_ms: f64,
-        url: Option<String>,
-        share: Option<String>,
+        url: Option<&str>,
+        share: Option<&str>,
         can_share: bool,
         protocols: &str,
-        heartbeat_message: Option<String>,
-        heartbeat_reply: Option<String>,
-        verify_message: Option<String>,
+        heartbeat_message: Option<&str>,
+        heartbeat_reply: Option<&str>,
+        verify_message: Option<&str>,
     ) -> Vec<f64> {
         self.begin();
-        if url.is_none() && share.as_deref() == Some("") {
+        if url.is_none() && share == Some("") {
             self.records.thrown("TypeError", Some("share"), SHARE_PROVIDER);
             return self.take();
         }
@@ -208,15 +203,10 @@ impl Core {
         self.member = share.is_some() && can_share;
         let mut share_name = None;
         let mut share_options = None;
-        if let (true, Some(key)) = (self.member, share.as_deref()) {
+        if let (true, Some(key)) = (self.member, share) {
             let list: Vec<&str> = protocols.split('\n').filter(|p| !p.is_empty()).collect();
-            share_options = Some(share_fingerprint(
-                &config,
-                heartbeat_message.as_deref(),
-                heartbeat_reply.as_deref(),
-                verify_message.as_deref(),
-            ));
-            share_name = Some(channel_name(key, url.as_deref(), &list));
+            share_options = Some(share_fingerprint(&config, heartbeat_message, heartbeat_reply, verify_message));
+            share_name = Some(channel_name(key, url, &list));
             config = member_config(&config);
         }
         self.status = StatusTracker::new(config.max_retries());
@@ -228,7 +218,7 @@ impl Core {
             self.engine.number_requests_from(ids);
         }
         // A member with a provider: the leading tab's provider gives the socket its URL.
-        self.url = if self.member && url.is_none() { Some(MEMBER_URL.into()) } else { url };
+        self.url = if self.member && url.is_none() { Some(MEMBER_URL.into()) } else { url.map(String::from) };
         let member = self.member;
         self.records
             .start(Action::Settings)
@@ -244,8 +234,7 @@ impl Core {
     }
 
     /// Whether `text` is a subprotocol `WebSocket` accepts (an RFC 7230 token).
-    #[wasm_bindgen(js_name = isToken)]
-    pub fn is_token(&self, text: &str) -> bool {
+    pub fn is_token(text: &str) -> bool {
         let tchar = |b: u8| {
             b.is_ascii_alphanumeric()
                 || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^'..=b'`' | b'|' | b'~')
@@ -255,13 +244,13 @@ impl Core {
 
     /// A timeout in ms as `requestTimeout` and `request()`'s `timeout` take it: `value`
     /// rounded, or −1 when it is not above 0 and at most 2147483647 (a `RangeError`).
-    pub fn timeout(&self, value: f64) -> f64 {
+    pub fn timeout(value: f64) -> f64 {
         timeout_ms(value).map_or(-1.0, |ms| ms as f64)
     }
 
     /// `statusView(grace)`'s grace in ms (`None`: the default, 500), or −1 when it is not
     /// from 0 to 2147483647.
-    pub fn grace(&self, value: Option<f64>) -> f64 {
+    pub fn grace(value: Option<f64>) -> f64 {
         let Some(value) = value else { return ws_core::DEFAULT_GRACE_MS as f64 };
         if (0.0..=ws_core::MAX_DURATION_MS).contains(&value) {
             (value + 0.5) as u64 as f64
@@ -271,7 +260,6 @@ impl Core {
     }
 
     /// Bytes waiting in the queue (for `bufferedAmount`).
-    #[wasm_bindgen(js_name = queuedBytes)]
     pub fn queued_bytes(&self) -> f64 {
         self.engine.queued().1 as f64
     }
@@ -285,17 +273,10 @@ impl Core {
     /// `now` the clock (`performance.now()`, ms), `a`, `b`, `c` its numbers, `given` the bits
     /// of [`Input`]'s optional values present, `text` its string. Returns the records.
     #[allow(clippy::too_many_arguments)]
-    pub fn input(
-        &mut self,
-        input: u32,
-        now: f64,
-        a: f64,
-        b: f64,
-        c: f64,
-        given: u32,
-        text: Option<String>,
-    ) -> Vec<f64> {
+    pub fn input(&mut self, input: u32, now: f64, a: f64, b: f64, c: f64, given: u32, text: Option<&str>) -> Vec<f64> {
         self.begin();
+        let given_text = text;
+        let text = text.unwrap_or_default();
         let now = now as u64;
         let Some(input) = Input::ALL.get(input as usize).copied() else { return self.take() };
         let first = given & 1 != 0;
@@ -304,7 +285,7 @@ impl Core {
         let conn = ConnId(a as u32);
         match input {
             Input::Connect => self.engine.connect(now),
-            Input::Close => return self.close(now, first.then_some(a), text.unwrap_or_default()),
+            Input::Close => return self.close(now, first.then_some(a), text),
             Input::Send => return self.send(now, handle(a, b)),
             Input::Refused => self.engine.transmit_refused(handle(a, b), request(c)),
             Input::Unsent => self.engine.transmit_failed(now, handle(a, b), request(c)),
@@ -312,7 +293,7 @@ impl Core {
             Input::Request => return self.request(now, a, handle(b, c)),
             Input::OpenUrl => {
                 if self.engine.current_conn() == Some(conn) {
-                    self.records.start(Action::OpenSocket).number(a).text(&text.unwrap_or_default());
+                    self.records.start(Action::OpenSocket).number(a).text(text);
                 }
             }
             Input::UrlFailed => {
@@ -329,7 +310,7 @@ impl Core {
                 }
             }
             Input::Opened => self.engine.socket_opened(now, conn),
-            Input::Errored => self.engine.socket_error(now, conn, text.as_deref().and_then(refusal_status)),
+            Input::Errored => self.engine.socket_error(now, conn, given_text.and_then(refusal_status)),
             Input::Closed => {
                 let code = Some(b).filter(|c| first && (0.0..=65_535.0).contains(c)).map_or(1006, |c| c as u16);
                 let decision = match c {
@@ -338,7 +319,7 @@ impl Core {
                     _ => CloseDecision::Default,
                 };
                 let clean = given & 2 != 0;
-                self.engine.socket_closed_decided(now, conn, code, &text.unwrap_or_default(), clean, decision);
+                self.engine.socket_closed_decided(now, conn, code, text, clean, decision);
             }
             Input::Verdict => self.engine.verification_done(now, conn, b == 1.0),
             Input::Pong => {
@@ -355,13 +336,13 @@ impl Core {
             Input::Tick => self.tick(now, a, b, c),
             Input::Hint => {
                 let page = PageFacts { hidden: a == 1.0, persisted: b == 1.0 };
-                if let Some(hint) = Hint::from_event(&text.unwrap_or_default(), page) {
+                if let Some(hint) = Hint::from_event(text, page) {
                     self.engine.hint(now, hint);
                 }
             }
             Input::StatusView => self.status_view(now, a as u64),
             Input::Stats => self.stats(),
-            Input::Scheme => match socket_scheme(&text.unwrap_or_default(), a == 1.0) {
+            Input::Scheme => match socket_scheme(text, a == 1.0) {
                 Ok(scheme) => _ = self.records.start(Action::Scheme).text(scheme),
                 Err((kind, message)) => self.records.thrown(kind.name(), None, &message),
             },
@@ -413,7 +394,7 @@ impl Core {
     /// The app's `close(code, reason)`, after the wrapper's WebIDL conversions (`+code`,
     /// `String(reason)`): `code` clamped as `WebSocket.close`'s `[Clamp] unsigned short` and
     /// checked as [`close_problem`] says (`None`: 1000).
-    fn close(&mut self, now: u64, code: Option<f64>, reason: String) -> Vec<f64> {
+    fn close(&mut self, now: u64, code: Option<f64>, reason: &str) -> Vec<f64> {
         let code = match code {
             None => 1000,
             Some(n) if n.is_nan() => 0,
@@ -426,11 +407,11 @@ impl Core {
                 (floor + u32::from(round_up)) as u16
             }
         };
-        if let Some((kind, message)) = close_problem(code, &reason) {
+        if let Some((kind, message)) = close_problem(code, reason) {
             self.records.thrown(kind.name(), None, &message);
             return self.take();
         }
-        self.engine.close(now, code, &reason);
+        self.engine.close(now, code, reason);
         self.pump(now)
     }
 

@@ -3,9 +3,9 @@
 //! Binds the [`ws_core`] engine to real `WebSocket`s (the browser's, or any constructor
 //! with the same shape, such as the `ws` package in Node). Two faces:
 //!
-//! - [`Core`], the JS face, driven by the npm package `rebound-ws`: sans-IO like the engine
-//!   (the JS wrapper does every piece of I/O and runs every piece of app code after the
-//!   wasm call has returned), so it builds without std and ships small;
+//! - `Core` (feature `js-api`), the JS face, driven by the npm package `rebound-ws`: sans-IO
+//!   like the engine (the JS wrapper does every piece of I/O and runs every piece of app code;
+//!   no JS value crosses and the wasm calls no JS), so it builds without std and ships small;
 //! - `Socket`, the Rust face (feature `rust-api`, on by default) for Rust/wasm apps such as
 //!   the Leptos status widget, which drives the socket, one timer and the page's events
 //!   from Rust.
@@ -14,18 +14,22 @@
 //! the same rule for when verification is on. No input a user or a server can produce
 //! panics: errors come back as typed values or JS errors naming the problem.
 //!
-//! Module map (no cycles): `errors`, `url`, `payload` and `options` are shared leaves;
-//! `status` (the indicator model as JS objects) and `share` (whether tabs can share, a
-//! member's settings) use them; `js_api` uses them all; `share_wire` (the `share` channel's
-//! messages) stands alone and `share_js` (`ShareMember`, `ShareHub`) uses it. The JS face's
-//! exports (`Core`, `ShareMember`, `ShareHub`) need the `js-api` feature (the npm builds turn
-//! it on), so a Rust app's wasm carries none of them. The Rust face is `socket` and `page`
-//! (the browser's objects, which report through callbacks), `driver` (the engine's loop),
-//! `share_link` (a `Socket`'s end of `share`), `rust_api` (the public `Socket`) and `stream`
-//! (its async face, `Connection`, and typed messages with `codee` codecs).
+//! Module map (no cycles): `errors`, `url`, `options` and `boundary` (the JS face's records,
+//! inputs and option table, from which npm/src/boundary.js is generated) are shared leaves;
+//! `share` (whether tabs can share, the fingerprint tabs compare) and `payload` (the Rust
+//! face's messages) use them; `js_api` (`Core`: numbers and strings in, records out) uses
+//! them all; `share_wire` (the `share` channel's messages) stands alone and `share_js`
+//! (`ShareMember`, `ShareHub`) uses it. The JS face needs the `js-api` feature (the npm
+//! builds turn it on), so a Rust app's wasm carries none of it. The Rust face is `socket`
+//! and `page` (the browser's objects, which report through callbacks), `driver` (the
+//! engine's loop), `share_link` (a `Socket`'s end of `share`), `rust_api` (the public
+//! `Socket`) and `stream` (its async face, `Connection`, and typed messages with `codee`
+//! codecs).
 //!
-//! The npm package builds this crate twice: `--features npm` (everything but `share_wire`)
-//! and `--features npm,share-module` (the share module, loaded only by apps that share).
+//! The npm package builds the JS face twice: `crates/ws-npm` (this crate with `npm`: `Core`
+//! behind a raw ABI, no wasm-bindgen, whose exports would otherwise all be linked) and
+//! `--features npm,share-module` (the share module, wasm-bindgen exports, loaded only by
+//! apps that share).
 #![cfg_attr(not(feature = "std"), no_std)]
 // The share module build exports only `ShareMember`/`ShareHub`: the rest is compiled, unused.
 #![cfg_attr(feature = "share-module", allow(dead_code, unused_imports))]
@@ -39,6 +43,7 @@ mod errors;
 #[cfg(all(feature = "js-api", not(feature = "share-module")))]
 mod js_api;
 pub mod options;
+#[cfg(feature = "rust-api")]
 mod payload;
 #[cfg(any(feature = "js-api", feature = "share"))]
 mod share;
@@ -72,6 +77,7 @@ pub use codee;
 pub use errors::ErrorKind;
 #[cfg(all(feature = "js-api", not(feature = "share-module")))]
 pub use js_api::Core;
+#[cfg(feature = "rust-api")]
 pub use payload::Payload;
 #[cfg(feature = "rust-api")]
 pub use rust_api::{Busy, Options, Refused, Socket, SocketEvent, Verify, VerifyPredicate};

@@ -94,8 +94,7 @@ fn a_rejected_number_option_is_a_thrown_record_naming_it() {
 fn a_valid_set_up_writes_the_settings_record() {
     let mut core = ws_wasm::Core::new();
     assert!(core.configure(&[0.0; NUMBER_OPTIONS], 0, -1, -1).is_empty());
-    let records =
-        core.setup(7.0, false, 10_000.0, Some("wss://example.test/".into()), None, false, "", None, None, None);
+    let records = core.setup(7.0, false, 10_000.0, Some("wss://example.test/"), None, false, "", None, None, None);
     let (name, fields) = RECORDS[Action::Settings as usize];
     assert_eq!((name, records[0]), ("settings", Action::Settings as u8 as f64));
     // heartbeat off by default, the default high-water mark, not a member, the URL kept.
