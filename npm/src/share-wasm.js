@@ -247,11 +247,13 @@ class Hub {
       this.#perform();
     });
     rws.addEventListener('statechange', (event) => event.state === 'connecting' && this.hub.socketConnecting());
-    // The tab goes (closed, navigated away): acknowledge what already left the socket's buffer
-    // now, so the next leader does not send it again (a throttled tab reads the buffer late).
+    // The tab goes (closed, navigated away): acknowledge what left the socket's buffer long
+    // enough ago (the share module's settle time) now, so the next leader does not send it
+    // again (a throttled tab reads the buffer late); what left it just now, the next leader
+    // sends again (it may still have been in the browser's network stack).
     this.onPageHide = () => {
       if (this.ended) return;
-      this.hub.drained(this.buffered());
+      this.hub.drained(performance.now(), this.buffered());
       this.#perform();
     };
     globalThis.addEventListener?.('pagehide', this.onPageHide);
@@ -268,7 +270,7 @@ class Hub {
     const read = () => {
       this.polling = false;
       if (this.ended) return;
-      this.hub.drained(this.buffered());
+      this.hub.drained(performance.now(), this.buffered());
       if (this.hub.awaitingDrain) this.#drainLater(tries + 1);
       this.#perform();
     };

@@ -30,7 +30,8 @@ extern "C" {
     fn performance_now() -> f64;
 }
 
-fn now() -> u64 {
+/// The driver's clock: `performance.now()` in whole ms (monotonic; also the share link's).
+pub(crate) fn now() -> u64 {
     performance_now() as u64
 }
 

@@ -213,9 +213,10 @@ impl ShareHub {
         self.hub.transmitted(tab, seq as u64, bytes.max(0.0) as u64);
     }
 
-    /// The socket's `bufferedAmount` now: what has left it is acknowledged.
-    pub fn drained(&mut self, buffered: f64) {
-        self.hub.drained(buffered.max(0.0) as u64);
+    /// The socket's `bufferedAmount` at `now` (`performance.now()`, ms): what has left it
+    /// long enough ago is acknowledged (`ws_core::share::ACK_SETTLE_MS`).
+    pub fn drained(&mut self, now: f64, buffered: f64) {
+        self.hub.drained(now.max(0.0) as u64, buffered.max(0.0) as u64);
     }
 
     /// A watched member's lock was released.

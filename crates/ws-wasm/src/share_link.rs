@@ -424,8 +424,9 @@ impl HubRunner {
             }
         }));
         *runner.socket.borrow_mut() = socket;
-        // The tab goes (closed, navigated away): acknowledge what already left the socket's
-        // buffer now, so the next leader does not send it again (a throttled tab reads late).
+        // The tab goes (closed, navigated away): acknowledge what left the socket's buffer long
+        // enough ago (ACK_SETTLE_MS) now, so the next leader does not send it again (a
+        // throttled tab reads late); what left it just now is the next leader's to send.
         let weak = Rc::downgrade(&runner);
         let on_page_hide = Closure::<dyn FnMut()>::new(move || {
             let Some(runner) = weak.upgrade() else { return };
@@ -433,7 +434,7 @@ impl HubRunner {
                 return;
             }
             let buffered = runner.socket.borrow().as_ref().map_or(0, |socket| socket.buffered());
-            runner.hub.borrow_mut().drained(buffered);
+            runner.hub.borrow_mut().drained(crate::driver::now(), buffered);
             runner.perform();
         });
         if let Some(window) = web_sys::window() {
@@ -519,7 +520,7 @@ impl HubRunner {
             let Some(runner) = weak.upgrade() else { return };
             runner.drain_poll.set(false);
             let buffered = runner.socket.borrow().as_ref().map_or(0, |socket| socket.buffered());
-            runner.hub.borrow_mut().drained(buffered);
+            runner.hub.borrow_mut().drained(crate::driver::now(), buffered);
             if runner.hub.borrow().awaiting_drain() {
                 runner.drain_later(tries + 1);
             }

@@ -54,9 +54,9 @@ pub struct Hub<T> {
     socket: Option<(String, String)>,
     /// How many times the socket has opened.
     epoch: u32,
-    /// Sends on the socket not yet drained from its buffer: (member, seq, the socket's
-    /// byte count once it was added), oldest first.
-    unsent: Vec<(Tab, u64, u64)>,
+    /// Sends on the socket not yet acknowledged (in its buffer, or out of it for less than
+    /// [`super::ACK_SETTLE_MS`]), oldest first.
+    unsent: Vec<Unacked>,
     /// Bytes put on this socket by [`Hub::transmitted`].
     added: u64,
     /// Each member's latest send this socket took (so a replay is not sent twice).
@@ -67,6 +67,17 @@ pub struct Hub<T> {
     watched: Vec<Tab>,
     ended: bool,
     outputs: VecDeque<HubOutput<T>>,
+}
+
+/// A member's send on the socket, not acknowledged yet.
+#[derive(Clone, Debug)]
+struct Unacked {
+    tab: Tab,
+    seq: u64,
+    /// Where it ends in the bytes this hub put on the socket.
+    end: u64,
+    /// When the buffer was first seen drained past it.
+    gone_at: Option<u64>,
 }
 
 impl<T> Hub<T> {
@@ -216,27 +227,34 @@ impl<T> Hub<T> {
 
     /// The driver put member `tab`'s send `seq` ([`HubOutput::Transmit`]) on the socket,
     /// which added `bytes` to its `bufferedAmount`. It is acknowledged once the buffer has
-    /// drained past it ([`Hub::drained`]), not before: a tab that dies with it still in the
-    /// buffer never sent it, and the member replays it to the next hub.
+    /// drained past it and [`super::ACK_SETTLE_MS`] have passed since ([`Hub::drained`]), not
+    /// before: a tab that dies with it still in the buffer never sent it, nor, often, one
+    /// that dies just after (see `ACK_SETTLE_MS`), and the member replays it to the next hub.
     pub fn transmitted(&mut self, tab: Tab, seq: u64, bytes: u64) {
         if self.ended || self.socket.is_none() {
             return;
         }
         self.added += bytes;
-        self.unsent.push((tab, seq, self.added));
+        self.unsent.push(Unacked { tab, seq, end: self.added, gone_at: None });
     }
 
-    /// The socket's `bufferedAmount` now: what has left the buffer (everything, at 0) is
-    /// acknowledged, one ack per member for its latest send gone. Bytes the socket buffered
-    /// without [`Hub::transmitted`] (the heartbeat's pings) only make this later, never early.
-    pub fn drained(&mut self, buffered: u64) {
+    /// The socket's `bufferedAmount` at `now` (the driver's clock, ms): what has left the
+    /// buffer (everything, at 0) is noted, and what left it [`super::ACK_SETTLE_MS`] or more
+    /// ago is acknowledged, one ack per member for its latest send gone. Bytes the socket
+    /// buffered without [`Hub::transmitted`] (the heartbeat's pings) only make this later,
+    /// never early.
+    pub fn drained(&mut self, now: u64, buffered: u64) {
         if self.ended {
             return;
         }
         let gone = if buffered == 0 { u64::MAX } else { self.added.saturating_sub(buffered) };
-        let left = self.unsent.iter().take_while(|(_, _, end)| *end <= gone).count();
+        for sent in self.unsent.iter_mut().take_while(|sent| sent.end <= gone) {
+            sent.gone_at.get_or_insert(now);
+        }
+        let settled = |sent: &Unacked| sent.gone_at.is_some_and(|at| now.saturating_sub(at) >= super::ACK_SETTLE_MS);
+        let left = self.unsent.iter().take_while(|sent| settled(sent)).count();
         let mut acks: Vec<(Tab, u64)> = Vec::new();
-        for (tab, seq, _) in self.unsent.drain(..left) {
+        for Unacked { tab, seq, .. } in self.unsent.drain(..left) {
             match acks.iter_mut().find(|(t, _)| *t == tab) {
                 Some(ack) => ack.1 = seq,
                 None => acks.push((tab, seq)),
@@ -247,8 +265,8 @@ impl<T> Hub<T> {
         }
     }
 
-    /// Whether sends wait for [`Hub::drained`]: the driver reads the socket's buffer while
-    /// this is true ([`super::DRAIN_TASK_READS`] times in the next task, then every
+    /// Whether sends wait for [`Hub::drained`] (to leave the buffer, or to settle): the driver
+    /// reads the socket's buffer while this is true ([`super::DRAIN_TASK_READS`] times in the next task, then every
     /// [`super::DRAIN_POLL_MS`]).
     pub fn awaiting_drain(&self) -> bool {
         !self.unsent.is_empty()

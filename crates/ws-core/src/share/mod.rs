@@ -69,7 +69,8 @@
 //! to_hub(&mut member, &mut hub);
 //! let Some(HubOutput::Transmit { data: "hi", tab, seq }) = hub.poll_output() else { panic!() };
 //! hub.transmitted(tab, seq, 2); // on the socket: 2 more bytes buffered
-//! hub.drained(0); // the buffer is empty: it went out, the member may forget it
+//! hub.drained(0, 0); // the buffer is empty: it left the page ...
+//! hub.drained(ws_core::share::ACK_SETTLE_MS, 0); // ... long enough ago: the member may forget it
 //! to_member(&mut hub, &mut member);
 //! assert_eq!(member.unacknowledged(), 0);
 //! ```
@@ -104,6 +105,14 @@ pub const DRAIN_TASK_READS: u32 = 3;
 
 /// ... and then every this many ms.
 pub const DRAIN_POLL_MS: u32 = 20;
+
+/// How long a send must have been out of the socket's buffer before the hub acknowledges it
+/// (ms). `bufferedAmount` falls as the page hands bytes to the browser's network stack, not
+/// as they reach the server: a leading tab that closes right after loses what the network
+/// stack had not written yet (measured: sends from the last ~100 ms before the close, under
+/// load). Until then the member keeps the send and replays it to the next hub, so a message
+/// from that window may arrive twice (at least once), never not at all.
+pub const ACK_SETTLE_MS: u64 = 1_000;
 
 /// What tabs say to each other on the channel.
 #[derive(Clone, Debug, PartialEq)]
