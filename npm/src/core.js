@@ -16,7 +16,9 @@ const NUMBERS = OPTIONS.filter((option) => option[1] === 'number').length;
 const KNOWN = new Set(OPTIONS.map((option) => option[0]));
 const now = () => performance.now();
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM: a leading U+FEFF (a close reason may start with one) is text, not a mark to drop:
+// the records count it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Writes `texts` (strings, or undefined for none) one after another into the wasm's buffer:
@@ -228,7 +230,7 @@ export class Core {
         given |= 1 << index;
       } else if (kind === 'choice') {
         choices[index - NUMBERS] = names.indexOf(value);
-      } else if (kind === 'timeout' && !(wasm.timeout(value) > 0)) {
+      } else if (kind === 'timeout' && wasm.timeout(value) < 0) {
         throw invalid('RangeError', name, value, TEXTS.timeout);
       }
       settings[name] = value;
@@ -276,7 +278,8 @@ export class Core {
    * `thrown` may name.
    */
   #run(count, cause, values) {
-    const out = new Float64Array(wasm.memory.buffer, wasm.records(), count).slice();
+    const at = wasm.records();
+    const out = new Float64Array(wasm.memory.buffer, at, count).slice();
     let text = null;
     let result;
     for (let i = 0; i < out.length; ) {
@@ -299,7 +302,10 @@ export class Core {
           case 's':
           case 't': {
             const length = out[i++];
-            text ??= decoder.decode(new Uint8Array(wasm.memory.buffer, wasm.text(), wasm.text_len()));
+            if (text === null) {
+              const [start, length] = [wasm.text(), wasm.text_len()];
+              text = decoder.decode(new Uint8Array(wasm.memory.buffer, start, length));
+            }
             field = field < 0 ? null : text.slice(field, field + length);
           }
         }
@@ -308,7 +314,10 @@ export class Core {
       const name = spec[0];
       if (name === 'thrown') {
         const { option } = record;
-        throw option === null ? error(record.name, record.problem) : invalid(record.name, option, values?.[option], record.problem);
+        // The value shown: the one the engine refused (an option the app left out can be
+        // refused for another's sake, `lowWaterMark` for `highWaterMark`), else the app's.
+        const shown = record.value !== null ? record.value : values?.[option];
+        throw option === null ? error(record.name, record.problem) : invalid(record.name, option, shown, record.problem);
       }
       if (name === 'failure') this.#sink.failure(cause);
       else if (name in this.#sink) this.#sink[name](record);

@@ -741,7 +741,7 @@ export const pendingTimers = () => pendingTimerCount;
 
 /** Bytes of linear memory the wasm instance holds (grows in 64 KiB pages; for leak checks). */
 export const wasmMemoryBytes = () =>
-  // Found by type: the packaging minifies export names, `memory` included.
+  // Found by type (any instance's exports: the memory is the one `WebAssembly.Memory`).
   Object.values(wasmExports ?? {}).find((value) => value instanceof WebAssembly.Memory)?.buffer.byteLength ?? 0;
 
 export default ReconnectingWebSocket;

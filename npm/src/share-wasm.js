@@ -224,7 +224,6 @@ class Hub {
     this.id = id;
     this.locks = platform.locks();
     this.hub = new ShareHub(id, options, name);
-    this.pollMs = ShareHub.drainPollMs();
     this.taskReads = ShareHub.drainTaskReads();
     this.polling = false;
     this.done = new Promise((resolve) => (this.finish = resolve));
@@ -261,8 +260,9 @@ class Hub {
   }
 
   /**
-   * Reads the socket's buffer while sends wait for it to drain (then they are acknowledged):
-   * `taskReads` times in the next task, then every `pollMs` (the share module's figures).
+   * Reads the socket's buffer while sends wait for it to drain and settle (then they are
+   * acknowledged): `taskReads` times in the next task, then as the hub says (`nextReadIn`:
+   * soon while a send is in the buffer, else when the oldest out of it settles).
    */
   #drainLater(tries = 0) {
     if (this.polling) return;
@@ -275,7 +275,7 @@ class Hub {
       this.#perform();
     };
     if (tries < this.taskReads) nextTask(read);
-    else setTimeout(read, this.pollMs);
+    else setTimeout(read, this.hub.nextReadIn(performance.now()));
   }
 
   /** Does what the hub asked, in order, until it asks nothing more. */

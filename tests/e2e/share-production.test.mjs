@@ -359,10 +359,12 @@ test("the leading page closes with 16 MB of sends on its socket and the server n
   const missing = expected.filter((m) => !all.includes(m));
   console.log(`# 64 × 256 KB, leader closed, server not reading: ${old.length} on the old connection, ${fresh.length} sent again, ${missing.length} lost (${missing.join(', ')})`);
   // What the browser had taken off the socket's buffer (into its network stack and the
-  // kernel's) before the tab went can die with it: bufferedAmount is all a page can see. The
-  // rest — here most of the 16 MB — was never acknowledged and is sent again, in order.
+  // kernel's) more than ACK_SETTLE_MS (1 s) before the tab went can die with it:
+  // bufferedAmount is all a page can see. The rest — here most of the 16 MB, and all of it
+  // when nothing had left the buffer a second before (a loaded machine) — was never
+  // acknowledged and is sent again, in order.
   const firstReplayed = expected.indexOf(fresh[0]);
-  assert.ok(firstReplayed > 0 && firstReplayed <= COUNT / 2, `the replay starts where the socket's buffer did: ${fresh[0]}`);
+  assert.ok(firstReplayed >= 0 && firstReplayed <= COUNT / 2, `the replay starts where the acknowledged sends end: ${fresh[0]}`);
   assert.deepEqual(fresh, expected.slice(firstReplayed), 'everything from there on, once, in order');
   assert.deepEqual(missing, expected.slice(old.length, firstReplayed), 'only sends the browser had taken off the buffer are missing');
   assert.deepEqual(h.pageErrors, []);

@@ -62,6 +62,19 @@ describe('option validation', () => {
     rejects({ lowWaterMark: 10, highWaterMark: 5 }, RangeError, 'lowWaterMark', 'highWaterMark');
   });
 
+  test('an option refused for another one is shown with the value the engine refused, not "undefined"', () => {
+    // highWaterMark 1000 is below the default lowWaterMark: the engine names lowWaterMark,
+    // which the app left out (review of the compact boundary).
+    const error = rejects({ highWaterMark: 1000 }, RangeError, 'lowWaterMark', 'highWaterMark');
+    assert.doesNotMatch(error.message, /undefined/, error.message);
+    assert.match(error.message, /"lowWaterMark": \d+ is larger than "highWaterMark"/, error.message);
+  });
+
+  test('requestTimeout above 0 but below 0.5 is accepted, as request()\'s own timeout is', () => {
+    sockets.push(new ReconnectingWebSocket(bed.wsUrl, undefined, { WebSocket, startClosed: true, requestTimeout: 0.3 }));
+    rejects({ requestTimeout: 0 }, RangeError, 'requestTimeout');
+  });
+
   test('options that are not an object are a TypeError', () => {
     assert.throws(() => new ReconnectingWebSocket(bed.wsUrl, undefined, 42), TypeError);
     assert.throws(() => new ReconnectingWebSocket(bed.wsUrl, undefined, null), TypeError);

@@ -100,6 +100,23 @@ describe('listeners', () => {
     assert.equal(closeEvent.kind, 'app-retry');
   });
 
+  test('a close reason that starts with U+FEFF arrives whole, and the fields after it are intact', async () => {
+    // The records' texts are one string: a decoder that dropped a leading byte-order mark
+    // shifted every field after it (review of the compact boundary).
+    const rws = connect();
+    let closeEvent;
+    const states = [];
+    rws.addEventListener('close', (event) => (closeEvent ??= event));
+    rws.addEventListener('statechange', (event) => states.push(event.state));
+    await until(() => rws.readyState === 1, { what: 'open' });
+    await bed.control('close', { code: 4100, reason: '\uFEFFbye' });
+    await until(() => closeEvent, { what: 'close' });
+    assert.equal(closeEvent.reason, '\uFEFFbye');
+    assert.equal(closeEvent.kind, 'app-retry');
+    assert.ok(states.includes('reconnecting'), JSON.stringify(states));
+    assert.ok(['reconnecting', 'connecting', 'open'].includes(rws.state), rws.state);
+  });
+
   test('removeEventListener stops a function and a handleEvent object; others still fire', async () => {
     const rws = connect();
     const kept = [];

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use proptest::prelude::*;
 use ws_core::share::{
     channel_name, current_hub, fingerprint, member_config, HeldLock, Hub, HubOutput, Member, MemberOutput, Wire,
-    ACK_SETTLE_MS, STOPPED_CODE,
+    ACK_SETTLE_MS, DRAIN_POLL_MS, STOPPED_CODE,
 };
 use ws_core::{CloseKind, Config, RequestId};
 
@@ -516,10 +516,16 @@ fn a_send_out_of_the_buffer_is_acknowledged_only_once_it_settled() {
     hub.socket_opened("u".into(), "p".into());
     hub.transmitted("a".into(), 1, 10);
     hub.drained(5_000, 0); // out of the page's buffer at 5 s
+    assert_eq!(hub.next_read_in(5_000 + 400), ACK_SETTLE_MS - 400, "read again when it settles, not every few ms");
     hub.drained(5_000 + ACK_SETTLE_MS - 1, 0);
     assert_eq!(hub.poll_output(), None, "not yet settled");
     assert!(hub.awaiting_drain(), "the driver keeps reading until it settles");
     hub.transmitted("a".into(), 2, 10);
+    assert_eq!(
+        hub.next_read_in(5_000 + ACK_SETTLE_MS - 1),
+        u64::from(DRAIN_POLL_MS),
+        "a send still in the buffer: poll"
+    );
     hub.drained(5_000 + ACK_SETTLE_MS, 0); // the first settled; the second just left
     assert_eq!(hub.poll_output(), Some(HubOutput::Post(Wire::Ack { hub: "h".into(), to: "a".into(), seq: 1 })));
     assert_eq!(hub.poll_output(), None);

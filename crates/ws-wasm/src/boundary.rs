@@ -106,8 +106,9 @@ pub const RECORDS: [Record; 22] = [
     // Arm the one timer for `delay` ms (replacing any armed one); negative: cancel it.
     ("timer", &[("delay", Number)]),
     // The call is refused: throw this error. `option` names the value at fault (the wrapper
-    // shows it in the message: "invalid option …"), or is null and `problem` is the message.
-    ("thrown", &[("name", Text), ("option", OptionalText), ("problem", Text)]),
+    // shows it in the message: "invalid option …": `value`, the number refused, or the app's
+    // own when null), or is null and `problem` is the message.
+    ("thrown", &[("name", Text), ("option", OptionalText), ("problem", Text), ("value", Optional)]),
     // What `statusView()` returns (`StatusView` in index.d.ts).
     (
         "view",
@@ -227,21 +228,22 @@ impl Action {
 }
 
 /// What the wrapper tells `Core::input`, with its numbers `a`, `b`, `c`, the bits of `given`
-/// and its `text` (bit 1 of `given`: the first optional value is present).
+/// and its `text` (`given & 1`: the first optional value is present; `given & 2`: the second
+/// flag where one is named).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Input {
     /// Connect now (the first start, or `reconnect()`).
     Connect,
-    /// The app's `close()`: `a` the code (bit 1: given), `text` the reason.
+    /// The app's `close()`: `a` the code (`given & 1`: given), `text` the reason.
     Close,
     /// A message the wrapper could not send directly: `a` its handle, `b` its size.
     Send,
     /// A transmitted message the open socket refused: `a` handle, `b` size, `c` its request
-    /// id (bit 1: it has one).
+    /// id (`given & 1`: it has one).
     Refused,
     /// A transmitted message that did not go out: as [`Input::Refused`].
     Unsent,
-    /// The next request's id: `a` its timeout (bit 1: given).
+    /// The next request's id: `a` its timeout (`given & 1`: given).
     RequestId,
     /// Send request `a` (from [`Input::RequestId`]): `b` its JSON's handle, `c` its size.
     Request,
@@ -255,7 +257,7 @@ pub enum Input {
     Opened,
     /// Socket `a` reported an error; `text` its message, where it gives one.
     Errored,
-    /// Socket `a` closed: `b` the code (bit 1: a number), `text` the reason, bit 2 wasClean;
+    /// Socket `a` closed: `b` the code (`given & 1`: a number), `text` the reason, `given & 2` wasClean;
     /// `c` what shouldReconnect said (1 reconnect, 0 stop, else the table decides).
     Closed,
     /// The ready check on socket `a` answered: `b` 1 ready, 0 failed.
@@ -391,7 +393,8 @@ pub enum Default {
 
 /// Every option of the JS face, in the order they are read (the first wrong one is reported):
 /// the numbers (in [`crate::options::NUMBERS`]' order) and the choices go to the engine's
-/// builder first, then the rest.
+/// builder first, then the rest; the rules across options that `Core::setup` checks (a URL
+/// provider shared without a key) come after all of them.
 pub const OPTIONS: [(&str, Kind, Default); 31] = [
     ("minReconnectionDelay", Kind::Number, Default::None),
     ("maxReconnectionDelay", Kind::Number, Default::None),

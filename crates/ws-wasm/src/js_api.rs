@@ -10,8 +10,8 @@
 //! The wrapper (npm/src/index.js) owns every piece of I/O and every call to app code: it
 //! creates the sockets, attaches their handlers, sends, closes, runs the one timer, listens
 //! to the page's hints, resolves URL providers, runs `verify`, `shouldReconnect` and every
-//! listener, and reads the clock (`now`, `performance.now()` in ms, is every input's first
-//! argument). Once a `Core` call has returned, the wrapper performs the records it wrote, in
+//! listener, and reads the clock (`now`, `performance.now()` in ms, is every input's
+//! argument after its index). Once a `Core` call has returned, the wrapper performs the records it wrote, in
 //! order. Nothing here is on the per-message path: while the socket is open and uncongested
 //! the wrapper sends directly and counts inbound messages itself, reporting the count when
 //! the timer fires ([`Core::tick`]).
@@ -89,7 +89,11 @@ impl Records {
     /// A refusal: the error `name` (`TypeError`, `RangeError` or a `DOMException` name) for
     /// the value `option` names (`None`: `problem` is the whole message).
     fn thrown(&mut self, name: &str, option: Option<&str>, problem: &str) {
-        self.start(Action::Thrown).text(name).optional_text(option).text(problem);
+        self.thrown_value(name, option, problem, f64::NAN);
+    }
+    /// [`Records::thrown`] showing `value` (the number refused; NaN: the app's own value).
+    fn thrown_value(&mut self, name: &str, option: Option<&str>, problem: &str, value: f64) {
+        self.start(Action::Thrown).text(name).optional_text(option).text(problem).number(value);
     }
 }
 
@@ -165,7 +169,7 @@ impl Core {
             Ok(config) => self.engine = Engine::new(config, 0),
             Err(error) => {
                 let (name, problem) = config_problem(&error);
-                self.records.thrown(name, Some(error.option), &problem);
+                self.records.thrown_value(name, Some(error.option), &problem, error.value);
             }
         }
         self.take()

@@ -39,7 +39,7 @@ fn payload_len(value: &JsValue) -> usize {
 }
 
 /// The byte size of binary data by the platform's own getters, `None` for anything else.
-pub fn binary_len(value: &JsValue) -> Option<usize> {
+fn binary_len(value: &JsValue) -> Option<usize> {
     let global = js_sys::global();
     let prototype =
         |class: &str| Reflect::get(&global, &class.into()).and_then(|c| Reflect::get(&c, &"prototype".into()));

@@ -164,7 +164,7 @@ impl ShareMember {
 /// (`lock`). Actions: `{ do: 'post', message }`, `{ do: 'transmit', tab, seq, data }` (send
 /// `data` only if it goes out at once, then call `transmitted(tab, seq, bytes)` with what it
 /// added to `bufferedAmount`; read `bufferedAmount` into `drained` while `awaitingDrain`:
-/// `drainTaskReads` times in the next task, then every `drainPollMs`), `{ do: 'reconnect' }`, `{ do: 'check', leaving }` (answer with
+/// `drainTaskReads` times in the next task, then after `nextReadIn(now)` ms), `{ do: 'reconnect' }`, `{ do: 'check', leaving }` (answer with
 /// `membersChecked(await navigator.locks.query(), leaving)`), `{ do: 'watch', lock }` (call
 /// `memberGone(tab)` once that lock is released), `{ do: 'end' }`.
 #[wasm_bindgen]
@@ -188,11 +188,11 @@ impl ShareHub {
         hub_lock(name, id)
     }
 
-    /// How often (ms) to read the socket's buffer while `awaitingDrain`, after
-    /// `drainTaskReads` reads in the next task.
-    #[wasm_bindgen(js_name = drainPollMs)]
-    pub fn drain_poll_ms() -> u32 {
-        ws_core::share::DRAIN_POLL_MS
+    /// While `awaitingDrain`, in how many ms from `now` (`performance.now()`) to read the
+    /// socket's buffer again, after the reads in the next task (`Hub::next_read_in`).
+    #[wasm_bindgen(js_name = nextReadIn)]
+    pub fn next_read_in(&self, now: f64) -> f64 {
+        self.hub.next_read_in(now.max(0.0) as u64) as f64
     }
 
     /// How many times to read the socket's buffer in the next task while `awaitingDrain`.

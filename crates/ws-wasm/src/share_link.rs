@@ -17,8 +17,7 @@ use web_sys::{
     AbortController, BroadcastChannel, CloseEvent, CloseEventInit, MessageEvent, MessageEventInit, WebSocket,
 };
 use ws_core::share::{
-    any_member, current_hub, hub_lock, member_lock, Hub, HubOutput, Member, MemberOutput, Wire, DRAIN_POLL_MS,
-    DRAIN_TASK_READS,
+    any_member, current_hub, hub_lock, member_lock, Hub, HubOutput, Member, MemberOutput, Wire, DRAIN_TASK_READS,
 };
 use ws_core::CloseKind;
 
@@ -509,8 +508,8 @@ impl HubRunner {
         }
     }
 
-    /// Reads the socket's buffer while sends wait for it to drain: [`DRAIN_TASK_READS`] times
-    /// in the next task, then every [`DRAIN_POLL_MS`].
+    /// Reads the socket's buffer while sends wait for it to drain and settle: [`DRAIN_TASK_READS`]
+    /// times in the next task, then as [`Hub::next_read_in`] says.
     fn drain_later(self: &Rc<Self>, tries: u32) {
         if self.drain_poll.replace(true) {
             return;
@@ -529,7 +528,8 @@ impl HubRunner {
         if tries < DRAIN_TASK_READS {
             next_task(read);
         } else {
-            set_timeout(&Closure::once_into_js(read), DRAIN_POLL_MS as i32);
+            let wait = self.hub.borrow().next_read_in(crate::driver::now());
+            set_timeout(&Closure::once_into_js(read), wait.min(i32::MAX as u64) as i32);
         }
     }
 

@@ -82,12 +82,13 @@ fn a_rejected_number_option_is_a_thrown_record_naming_it() {
     let index = OPTIONS.iter().position(|(name, _, _)| *name == "connectionTimeout").unwrap();
     numbers[index] = -1.0;
     let records = core.configure(&numbers, 1 << index, -1, -1);
-    // thrown: name (start, len), option (start, len), problem (start, len)
-    assert_eq!(records.len(), 7, "{records:?}");
+    // thrown: name (start, len), option (start, len), problem (start, len), the value refused
+    assert_eq!(records.len(), 8, "{records:?}");
     assert_eq!(records[0], Action::Thrown as u8 as f64);
     assert_eq!(text(&core, records[1], records[2]), "RangeError");
     assert_eq!(text(&core, records[3], records[4]), "connectionTimeout");
     assert_eq!(text(&core, records[5], records[6]), "is negative");
+    assert_eq!(records[7], -1.0, "the value refused, for the message");
 }
 
 #[test]

@@ -272,6 +272,19 @@ impl<T> Hub<T> {
         !self.unsent.is_empty()
     }
 
+    /// While [`Hub::awaiting_drain`], in how many ms from `now` the driver reads the buffer
+    /// again (after the reads in the next task): [`super::DRAIN_POLL_MS`] while a send is still
+    /// in the buffer, else when the oldest send out of it settles ([`super::ACK_SETTLE_MS`]),
+    /// so a socket whose sends all left it is read once more, not every few ms.
+    pub fn next_read_in(&self, now: u64) -> u64 {
+        let poll = u64::from(super::DRAIN_POLL_MS);
+        match self.unsent.first().and_then(|sent| sent.gone_at) {
+            Some(_) if self.unsent.iter().any(|sent| sent.gone_at.is_none()) => poll,
+            Some(at) => (at + super::ACK_SETTLE_MS).saturating_sub(now).max(1),
+            None => poll,
+        }
+    }
+
     /// A watched member is gone ([`HubOutput::WatchMember`]): is anyone left?
     pub fn member_gone(&mut self, tab: Tab) {
         self.watched.retain(|t| *t != tab);

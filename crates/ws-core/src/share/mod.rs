@@ -103,7 +103,8 @@ pub const STOPPED_CODE: u16 = 4000;
 /// empty by then, and a task is not throttled in a hidden tab as a timer is) ...
 pub const DRAIN_TASK_READS: u32 = 3;
 
-/// ... and then every this many ms.
+/// ... and then every this many ms while a send is still in it (then once, when the oldest
+/// send out of it settles: [`Hub::next_read_in`]).
 pub const DRAIN_POLL_MS: u32 = 20;
 
 /// How long a send must have been out of the socket's buffer before the hub acknowledges it
