@@ -9,6 +9,7 @@
 // and error texts, and every check on a number are Rust's; what is here is what must be JS:
 // looking at JS values (typeof, the platform's brand checks, JSON.stringify), the platform's
 // URL parser, the clock, and building the errors the records name.
+import { withoutQuery } from './events.js';
 import { exports as wasm } from './instance.js';
 import { INPUT, MUST, OPTIONS, RECORDS, TEXTS } from './boundary.js';
 
@@ -264,7 +265,7 @@ export class Core {
     try {
       parsed = new URL(text, page);
     } catch {
-      throw error('SyntaxError', TEXTS.invalidUrl + String(text).replace(/[?#].*$/s, ''));
+      throw error('SyntaxError', TEXTS.invalidUrl + withoutQuery(text)); // never echo a query: tokens live there
     }
     parsed.protocol = this.#input(INPUT.scheme, +(typeof page === 'string' && page.startsWith('https:')), 0, 0, 0, parsed.protocol).protocol;
     parsed.hash = '';
@@ -335,12 +336,15 @@ export class Core {
     return this.#run(wasm.input(this.#slot, input, now(), a, b, c, given, put(text)[0]), cause, values);
   }
 
-  /** Hands message `data` to the wasm with `input` (a handle, its size, then `c`, `given`); a refused message is not held. */
-  #message(input, data, c, given) {
+  /**
+   * Hands message `data` to the wasm with `input`: its handle and size, then `c` and `given`
+   * (a request: its `id` first, then the handle and size). A refused message is not held.
+   */
+  #message(input, data, c, given, id) {
     const handle = this.#nextHandle++;
     this.#held.set(handle, data);
     try {
-      return this.#input(input, handle, size(data), c, given);
+      return id === undefined ? this.#input(input, handle, size(data), c, given) : this.#input(input, id, handle, size(data), given);
     } catch (thrown) {
       this.#held.delete(handle);
       throw thrown;
@@ -386,14 +390,7 @@ export class Core {
 
   /** Sends request `id` as `text` (with the timeout requestId checked). */
   request(id, text) {
-    const handle = this.#nextHandle++;
-    this.#held.set(handle, text);
-    try {
-      this.#input(INPUT.request, id, handle, text.length, 0);
-    } catch (thrown) {
-      this.#held.delete(handle);
-      throw thrown;
-    }
+    this.#message(INPUT.request, text, 0, 0, id);
   }
 
   /** The reply to request `id` arrived; false if it is no longer pending. */

@@ -51,7 +51,7 @@ export function isBinary(data) {
 }
 
 export function withoutQuery(url) {
-  return String(url).replace(/[?#].*$/, '');
+  return String(url).replace(/[?#].*$/s, ''); // `s`: a newline after the query hides nothing
 }
 
 // The `ws` package reports an aborted handshake as an 'error' on the next tick, and an
