@@ -245,12 +245,15 @@ export class Core {
     const hasCheck = settings.verify !== undefined || settings.verifyMessage !== undefined || settings.verifyReply !== undefined;
     const { heartbeatMessage, heartbeatReply, verifyMessage } = settings;
     const timeout = wasm.timeout(settings.requestTimeout);
-    const texts = put(fixed, share, list.join('\n'), shown(heartbeatMessage), shown(heartbeatReply), shown(verifyMessage));
-    const set = this.#run(wasm.setup(this.#slot, seed, +hasCheck, timeout, +tabs, ...texts), undefined, options);
+    const set = this.#run(wasm.setup(this.#slot, seed, +hasCheck, timeout, +tabs, ...put(fixed, share)), undefined, options);
     const { url: coreUrl, ...computed } = set;
     Object.assign(settings, computed);
     if (coreUrl !== null) settings.url = coreUrl;
     if (set.member) {
+      // What the share module's ShareMember makes the group's name and the options'
+      // fingerprint of.
+      const [ping, pong, check] = [heartbeatMessage, heartbeatReply, verifyMessage].map(shown);
+      settings.shareSetup = { key: share, url: fixed ?? null, protocols: list, config: set.shareConfig, ping, pong, check };
       // A member: the leading tab's socket runs the heartbeat, the ready check and the app's
       // shouldReconnect (its engine has none: Core's member config).
       settings.shouldReconnect = settings.verify = settings.verifyMessage = settings.verifyReply = undefined;

@@ -80,7 +80,7 @@ export class ReconnectingWebSocket {
     const sink = ReconnectingWebSocket.#sink(new WeakRef(this));
     const seed = Math.floor(Math.random() * 2 ** 53);
     this.#core = new Core(url, protocolList, copy === undefined ? {} : copy, sink, seed);
-    if (this.#core.settings.shareName) {
+    if (this.#core.settings.member) {
       // A member of a shared connection (Core checked that tabs can share here and set the
       // member up): its engine runs over a link to the leading tab's socket, whose own
       // instance gets the app's options.

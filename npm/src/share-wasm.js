@@ -14,7 +14,7 @@ export { ShareHub, ShareMember };
 
 // The link's workings (the façade and the look-alike are share.js's `ShareLink`):
 // - the `BroadcastChannel` the tabs talk on, and the Web Locks: the tab holding the lock
-//   named `shareName` leads (the browser releases it when the tab closes, navigates or
+//   named by the member's `name` leads (the browser releases it when the tab closes, navigates or
 //   crashes, and the next tab waiting gets it) and holds its hub's lock too, which members
 //   check in the lock manager before they follow it; each member holds a lock of its own
 //   while it is open, so the hub can tell when the last one is gone. The lock names, and
@@ -43,11 +43,11 @@ let fallbackWarned = false;
 export class MemberLink {
   /** @param {any} share the instance's ShareLink */
   constructor(share) {
-    const { shareName, shareOptions, shareIds } = share.settings;
+    const { shareSetup, shareIds } = share.settings;
     this.share = share;
-    this.name = shareName;
-    this.options = shareOptions;
-    this.member = new ShareMember(TAB + ++tabs, shareOptions, shareName, shareIds);
+    this.member = new ShareMember(TAB + ++tabs, shareSetup, shareIds);
+    this.name = this.member.name;
+    this.options = this.member.options;
     this.hub = undefined; // the hub the member follows (its server messages are dispatched)
     this.sockets = new Map(); // conn → SharedSocket
     this.channel = null; // while joined

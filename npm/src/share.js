@@ -22,7 +22,7 @@ const load = () =>
 /** One instance's link to the leading tab's socket (its workings: the module's `MemberLink`). */
 export class ShareLink {
   /**
-   * `settings` are the member's (from Core: `shareName`, `shareOptions`, `shareIds`);
+   * `settings` are the member's (from Core: `shareSetup`, `shareIds`);
    * `makeHub()` builds the hub's socket in the tab that leads and returns `{ rws, sendNow,
    * buffered }` (`sendNow(data)`: sends only if it goes out at once, returning what it added
    * to `bufferedAmount`, else -1); `dropped(data, reason)` reports a send the shared socket

@@ -121,7 +121,8 @@ pub struct StatusView {
     /// The line for screen readers: like `text` without the ticking countdown, so a polite
     /// live region only speaks when the state changes.
     pub spoken: String,
-    /// For `error`: the server's close reason, or the close kind's hint when it gave none.
+    /// For `error`: the server's close reason, or the close kind's hint when it gave none (or
+    /// only ASCII whitespace).
     pub reason: Option<String>,
     /// The retry being waited for or made (0 on a first connect).
     pub attempt: u32,
@@ -300,7 +301,7 @@ impl StatusTracker {
             None => "Connection failed",
         };
         let reason = match close {
-            Some(c) if !c.reason.trim().is_empty() => c.reason.clone(),
+            Some(c) if !c.reason.trim_ascii().is_empty() => c.reason.clone(),
             Some(c) => String::from(c.hint),
             None => String::from("the connection stopped"),
         };
@@ -416,6 +417,10 @@ mod tests {
         t.closed(&close(CloseKind::HeartbeatTimeout, ""));
         t.state_changed(7, State::Failed { kind: CloseKind::HeartbeatTimeout, retries_exhausted: false });
         assert!(t.view(7, 500).text.starts_with("The network connection failed: "));
+        // A reason of only (ASCII) whitespace says nothing: the hint is shown instead.
+        t.closed(&close(CloseKind::Policy, " \t\n "));
+        t.state_changed(8, State::Failed { kind: CloseKind::Policy, retries_exhausted: false });
+        assert_eq!(t.view(8, 500).reason.as_deref(), Some(CloseKind::Policy.hint()));
     }
 
     #[test]

@@ -62,7 +62,11 @@ impl Shared {
         let mut start = 0;
         lengths.map(|len| {
             let len = usize::try_from(len).ok()?;
-            let text = bytes.get(start..start + len).and_then(|b| core::str::from_utf8(b).ok());
+            // SAFETY: `Core::is_utf8` checked the bytes as `core::str::from_utf8` would.
+            let text = bytes
+                .get(start..start + len)
+                .filter(|b| Core::is_utf8(b))
+                .map(|b| unsafe { core::str::from_utf8_unchecked(b) });
             start += len;
             Some(text.unwrap_or_default())
         })
@@ -122,10 +126,8 @@ pub extern "C" fn configure(slot: u32, given: u32, jitter: i32, overflow: i32) -
 }
 
 /// [`Core::setup`], its strings in the buffer one after another (byte lengths, −1: none):
-/// the URL, the share key, the subprotocols, the heartbeat message and reply, the verify
-/// message. The record count.
+/// the URL and the share key. The record count.
 #[no_mangle]
-#[allow(clippy::too_many_arguments)]
 pub extern "C" fn setup(
     slot: u32,
     seed: f64,
@@ -134,32 +136,13 @@ pub extern "C" fn setup(
     can_share: u32,
     url: i32,
     share: i32,
-    protocols: i32,
-    ping: i32,
-    pong: i32,
-    check: i32,
 ) -> u32 {
     let shared = shared();
-    let [url, share, protocols, ping, pong, check] = shared.texts([url, share, protocols, ping, pong, check]);
-    let (url, share, protocols) =
-        (url.map(String::from), share.map(String::from), String::from(protocols.unwrap_or("")));
-    let (ping, pong, check) = (ping.map(String::from), pong.map(String::from), check.map(String::from));
+    let [url, share] = shared.texts([url, share]);
+    let (url, share) = (url.map(String::from), share.map(String::from));
     let records = shared
         .core(slot)
-        .map(|core| {
-            core.setup(
-                seed,
-                has_check != 0,
-                timeout,
-                url.as_deref(),
-                share.as_deref(),
-                can_share != 0,
-                &protocols,
-                ping.as_deref(),
-                pong.as_deref(),
-                check.as_deref(),
-            )
-        })
+        .map(|core| core.setup(seed, has_check != 0, timeout, url.as_deref(), share.as_deref(), can_share != 0))
         .unwrap_or_default();
     shared.keep(slot, records)
 }

@@ -148,8 +148,9 @@ pub const RECORDS: [Record; 22] = [
     // The set-up's outcome: the settings the wrapper reads besides the app's options (it
     // never re-derives them). `heartbeat`: the wrapper watches for the reply; `member`: a
     // `share` member (its sockets are links); `url`: the fixed URL (resolved), or null for
-    // a provider; `shareIds`: the first of this instance's request ids (when it shares),
-    // in blocks of `shareBlockIds`.
+    // a provider; `shareConfig`: a member's engine options as the fingerprint tabs compare
+    // has them (the share module adds the messages); `shareIds`: the first of this
+    // instance's request ids (when it shares), in blocks of `shareBlockIds`.
     (
         "settings",
         &[
@@ -157,8 +158,7 @@ pub const RECORDS: [Record; 22] = [
             ("highWaterMark", Number),
             ("member", Flag),
             ("url", OptionalText),
-            ("shareName", OptionalText),
-            ("shareOptions", OptionalText),
+            ("shareConfig", OptionalText),
             ("shareIds", Optional),
             ("shareBlockIds", Number),
         ],

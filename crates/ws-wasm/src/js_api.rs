@@ -19,16 +19,15 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use ws_core::share::{channel_name, member_config};
+use ws_core::share::{fingerprint, member_config};
 use ws_core::{
     CloseDecision, Config, ConnId, Engine, Event, Hint, Output, PageFacts, RequestId, SendError, SendStatus, State,
     StatusTracker, SHARED_BLOCK_IDS,
 };
 
-use crate::boundary::{Action, Input, JITTERS, NUMBER_OPTIONS, OVERFLOWS, TIMEOUT_RANGE};
+use crate::boundary::{Action, Input, TIMEOUT_RANGE};
 use crate::errors::close_problem;
-use crate::options::{config_problem, engine_config, timeout_ms, NUMBERS, SHARE_PROVIDER};
-use crate::share::share_fingerprint;
+use crate::options::{config_problem, engine_config, js_config, timeout_ms, SHARE_PROVIDER};
 use crate::url::socket_scheme;
 
 /// A message as the engine holds it: the wrapper's handle to the app's value, and its size
@@ -151,21 +150,7 @@ impl Core {
     /// none.
     pub fn configure(&mut self, numbers: &[f64], given: u32, jitter: i32, overflow: i32) -> Vec<f64> {
         self.begin();
-        let mut builder = Config::builder();
-        for (index, (apply, value)) in NUMBERS.iter().zip(numbers).enumerate().take(NUMBER_OPTIONS) {
-            if given & (1 << index) != 0 {
-                builder = apply(builder, *value);
-            }
-        }
-        if let Some(jitter) = ws_core::Jitter::ALL.into_iter().find(|j| Some(j.as_str()) == choice(&JITTERS, jitter)) {
-            builder = builder.jitter(jitter);
-        }
-        if let Some(overflow) =
-            ws_core::Overflow::ALL.into_iter().find(|o| Some(o.as_str()) == choice(&OVERFLOWS, overflow))
-        {
-            builder = builder.queue_overflow(overflow);
-        }
-        match builder.build() {
+        match js_config(numbers, given, jitter, overflow) {
             Ok(config) => self.engine = Engine::new(config, 0),
             Err(error) => {
                 let (name, problem) = config_problem(&error);
@@ -178,10 +163,10 @@ impl Core {
     /// The rest of the set-up, once the wrapper has read every option: `url` the resolved
     /// fixed URL (`None`: a provider), `share` the key when the app asked to share (`""`
     /// for `true`), `can_share` whether tabs can share here (Web Locks, `BroadcastChannel`,
-    /// an origin that is not opaque), `protocols` the subprotocols joined by `"\n"`, and the
-    /// fingerprint's messages (`None`: a value that is not a string, such as a function).
+    /// an origin that is not opaque). A member's group name and the fingerprint tabs compare
+    /// are made by the share module's `ShareMember` (fetched only by instances that share),
+    /// from the engine's part of the fingerprint, `shareConfig`, which needs the config.
     /// Records: a `thrown` (a provider shared without a key), or `settings`.
-    #[allow(clippy::too_many_arguments)]
     pub fn setup(
         &mut self,
         seed: f64,
@@ -190,10 +175,6 @@ impl Core {
         url: Option<&str>,
         share: Option<&str>,
         can_share: bool,
-        protocols: &str,
-        heartbeat_message: Option<&str>,
-        heartbeat_reply: Option<&str>,
-        verify_message: Option<&str>,
     ) -> Vec<f64> {
         self.begin();
         if url.is_none() && share == Some("") {
@@ -205,12 +186,9 @@ impl Core {
         let high_water = config.high_water_bytes();
         self.request_timeout_ms = request_timeout_ms as u64;
         self.member = share.is_some() && can_share;
-        let mut share_name = None;
-        let mut share_options = None;
-        if let (true, Some(key)) = (self.member, share) {
-            let list: Vec<&str> = protocols.split('\n').filter(|p| !p.is_empty()).collect();
-            share_options = Some(share_fingerprint(&config, heartbeat_message, heartbeat_reply, verify_message));
-            share_name = Some(channel_name(key, url, &list));
+        let mut share_config = None;
+        if self.member {
+            share_config = Some(fingerprint(&config));
             config = member_config(&config);
         }
         self.status = StatusTracker::new(config.max_retries());
@@ -230,8 +208,7 @@ impl Core {
             .number(high_water as f64)
             .flag(member)
             .optional_text(self.url.as_deref())
-            .optional_text(share_name.as_deref())
-            .optional_text(share_options.as_deref())
+            .optional_text(share_config.as_deref())
             .optional(ids.map(|id| id.0))
             .number(SHARED_BLOCK_IDS as f64);
         self.take()
@@ -244,6 +221,34 @@ impl Core {
                 || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^'..=b'`' | b'|' | b'~')
         };
         !text.is_empty() && text.bytes().all(tchar)
+    }
+
+    /// Whether `bytes` are UTF-8 (RFC 3629: shortest forms only, no surrogates, at most
+    /// U+10FFFF), as `core::str::from_utf8` decides, in a fraction of its code (the npm
+    /// wasm checks the strings the wrapper writes with it).
+    pub fn is_utf8(bytes: &[u8]) -> bool {
+        let mut rest = bytes;
+        while let [first, tail @ ..] = rest {
+            let (continuation, least, mut code) = match first {
+                0x00..=0x7F => (0, 0, 0),
+                0xC0..=0xDF => (1, 0x80, u32::from(first & 0x1F)),
+                0xE0..=0xEF => (2, 0x800, u32::from(first & 0x0F)),
+                0xF0..=0xF7 => (3, 0x1_0000, u32::from(first & 0x07)),
+                _ => return false,
+            };
+            let Some((bytes, after)) = tail.split_at_checked(continuation) else { return false };
+            for &byte in bytes {
+                if byte & 0xC0 != 0x80 {
+                    return false;
+                }
+                code = code << 6 | u32::from(byte & 0x3F);
+            }
+            if code < least || code > 0x10_FFFF || (0xD800..=0xDFFF).contains(&code) {
+                return false;
+            }
+            rest = after;
+        }
+        true
     }
 
     /// A timeout in ms as `requestTimeout` and `request()`'s `timeout` take it: `value`
@@ -353,11 +358,6 @@ impl Core {
         }
         self.pump(now)
     }
-}
-
-/// `options[index]`'s name for a choice index from the wrapper (−1: the default).
-fn choice(names: &[&'static str], index: i32) -> Option<&'static str> {
-    usize::try_from(index).ok().and_then(|i| names.get(i).copied())
 }
 
 /// The attempt number and scheduled retry time a state carries.

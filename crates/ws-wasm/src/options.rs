@@ -52,6 +52,32 @@ pub const NUMBERS: [Setter; 16] = [
     ConfigBuilder::try_again_later_delay,
 ];
 
+/// The engine's config from the JS face's number options (`numbers[i]` for
+/// [`crate::boundary::OPTIONS`]`[i]`, given where bit i of `given` is set) and choices
+/// (`jitter`, `overflow`: an index into [`crate::boundary::JITTERS`] and
+/// [`crate::boundary::OVERFLOWS`], −1 for the default), checked by the engine's builder.
+/// `Core::configure` refuses with its error.
+#[cfg(feature = "js-api")]
+pub fn js_config(numbers: &[f64], given: u32, jitter: i32, overflow: i32) -> Result<Config, ConfigError> {
+    use crate::boundary::{JITTERS, NUMBER_OPTIONS, OVERFLOWS};
+    let mut builder = Config::builder();
+    for (index, (apply, value)) in NUMBERS.iter().zip(numbers).enumerate().take(NUMBER_OPTIONS) {
+        if given & (1 << index) != 0 {
+            builder = apply(builder, *value);
+        }
+    }
+    let choice = |names: &[&'static str], index: i32| usize::try_from(index).ok().and_then(|i| names.get(i).copied());
+    if let Some(jitter) = ws_core::Jitter::ALL.into_iter().find(|j| Some(j.as_str()) == choice(&JITTERS, jitter)) {
+        builder = builder.jitter(jitter);
+    }
+    if let Some(overflow) =
+        ws_core::Overflow::ALL.into_iter().find(|o| Some(o.as_str()) == choice(&OVERFLOWS, overflow))
+    {
+        builder = builder.queue_overflow(overflow);
+    }
+    builder.build()
+}
+
 /// Why `share` with a URL provider needs a key.
 pub const SHARE_PROVIDER: &str = "with a URL provider must be a key naming the endpoint (share: 'chat'): tabs cannot \
 tell whether two providers give the same socket, and would share one socket between endpoints";

@@ -6,9 +6,9 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, MessageEvent};
-#[cfg(feature = "share")]
-use ws_core::share::channel_name;
 use ws_core::share::member_config;
+#[cfg(feature = "share")]
+use ws_core::share::{channel_name, fingerprint, with_messages};
 use ws_core::{CloseInfo, DropReason, Event, RequestFailure, RequestId, SendError, SendStatus, State, Stats};
 
 pub use crate::driver::Busy;
@@ -16,7 +16,7 @@ use crate::driver::{Driver, Host, Notice, Setup, Shared};
 pub use crate::options::{Options, Verify, VerifyPredicate};
 use crate::payload::Payload;
 #[cfg(feature = "share")]
-use crate::share::{can_share, opaque_origin, share_fingerprint, OPAQUE_ORIGIN};
+use crate::share::{can_share, opaque_origin, OPAQUE_ORIGIN};
 use crate::share_link::ShareLink;
 #[cfg(feature = "share")]
 use crate::share_link::{ConnectHub, HubEvent, HubSocket};
@@ -377,8 +377,8 @@ fn share_link(options: &Options, url: &str, config: &ws_core::Config, ids: u64) 
         web_sys::console::warn_1(&OPAQUE_ORIGIN.into());
     }
     let key = options.share.as_deref().filter(|_| can_share())?;
-    let fingerprint = share_fingerprint(
-        config,
+    let fingerprint = with_messages(
+        fingerprint(config),
         Some(&options.heartbeat_message),
         Some(&options.heartbeat_reply),
         Some(options.verify.as_ref().map_or("", |v| v.message.as_str())),

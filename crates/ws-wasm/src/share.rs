@@ -1,11 +1,7 @@
 //! `share`, set up: whether tabs can share here (for the Rust face: the JS face's wrapper
-//! looks for itself) and the option fingerprint tabs compare. The policy itself is [`ws_core::share`]; the channel
+//! looks for itself). The policy itself is [`ws_core::share`]; the channel
 //! messages are in `share_wire`, the JS face's `ShareMember`/`ShareHub` in `share_js`.
 
-use alloc::string::String;
-
-use ws_core::share::fingerprint;
-use ws_core::Config;
 #[cfg(feature = "rust-api")]
 use {js_sys::Reflect, wasm_bindgen::prelude::*};
 
@@ -30,15 +26,4 @@ pub use crate::boundary::OPAQUE_ORIGIN;
 #[cfg(feature = "rust-api")]
 pub fn opaque_origin() -> bool {
     Reflect::get(&js_sys::global(), &"origin".into()).ok().and_then(|o| o.as_string()).is_some_and(|o| o == "null")
-}
-
-/// The options tabs compare: the engine's socket-level ones and the face's messages (each
-/// `None` when it is not a string: a function, or binary data).
-pub fn share_fingerprint(config: &Config, ping: Option<&str>, pong: Option<&str>, check: Option<&str>) -> String {
-    let mut all = fingerprint(config);
-    for (name, value) in [(" ping=", ping), (" pong=", pong), (" check=", check)] {
-        all.push_str(name);
-        all.push_str(value.unwrap_or("(function)"));
-    }
-    all
 }

@@ -7,10 +7,18 @@ use alloc::string::String;
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
-use ws_core::share::{any_member, current_hub, hub_lock, member_lock, Hub, HubOutput, Member, MemberOutput};
+use ws_core::share::{
+    any_member, channel_name, current_hub, hub_lock, member_lock, with_messages, Hub, HubOutput, Member, MemberOutput,
+};
 use ws_core::CloseKind;
 
 use crate::share_wire::{as_held, held_locks, object, set, wire_from_js, wire_to_js};
+
+/// `object[name]` (`undefined` if reading it throws). Not inlined: one copy for every field.
+#[inline(never)]
+fn field(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
 
 /// The JS face's member: `npm/src/share.js` calls it and performs the actions each call
 /// returns, in order — `{ do: 'post', message }`, `{ do: 'check' }` (answer with
@@ -24,17 +32,44 @@ use crate::share_wire::{as_held, held_locks, object, set, wire_from_js, wire_to_
 pub struct ShareMember {
     member: Member<JsValue>,
     name: String,
+    options: String,
     malformed: u32,
 }
 
 #[wasm_bindgen]
 impl ShareMember {
-    /// A member named `tab` of the group `name` (`Core.settings.shareName`) whose options
-    /// have this fingerprint (`Core.settings.shareOptions`), numbering its requests from
-    /// `ids` (`Core.settings.shareIds`).
+    /// A member named `tab`, numbering its requests from `ids` (`Core.settings.shareIds`).
+    /// `setup` (`Core.settings.shareSetup`) is what its group's name and the fingerprint
+    /// tabs compare are made of: `{ key, url, protocols, config, ping, pong, check }` — the
+    /// share key, the fixed URL (`null`: a provider), the subprotocols (an array),
+    /// the engine's part of the fingerprint (`Core.settings.shareConfig`), and the messages
+    /// (`undefined`: not a string).
     #[wasm_bindgen(constructor)]
-    pub fn new(tab: String, options: String, name: String, ids: f64) -> ShareMember {
-        ShareMember { member: Member::new(tab, options, ids as u64), name, malformed: 0 }
+    pub fn new(tab: String, setup: &JsValue, ids: f64) -> ShareMember {
+        let text = |name: &str| field(setup, name).as_string();
+        let options = with_messages(
+            text("config").unwrap_or_default(),
+            text("ping").as_deref(),
+            text("pong").as_deref(),
+            text("check").as_deref(),
+        );
+        let protocols: alloc::vec::Vec<String> =
+            Array::from(&field(setup, "protocols")).iter().filter_map(|p| p.as_string()).collect();
+        let list: alloc::vec::Vec<&str> = protocols.iter().map(String::as_str).collect();
+        let name = channel_name(&text("key").unwrap_or_default(), text("url").as_deref(), &list);
+        ShareMember { member: Member::new(tab, options.clone(), ids as u64), name, options, malformed: 0 }
+    }
+
+    /// Its group's name: the channel's and the leader's lock's.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// The fingerprint of its options, which the hub compares.
+    #[wasm_bindgen(getter)]
+    pub fn options(&self) -> String {
+        self.options.clone()
     }
 
     /// The Web Lock this member holds while it is open.

@@ -95,7 +95,7 @@ fn a_rejected_number_option_is_a_thrown_record_naming_it() {
 fn a_valid_set_up_writes_the_settings_record() {
     let mut core = ws_wasm::Core::new();
     assert!(core.configure(&[0.0; NUMBER_OPTIONS], 0, -1, -1).is_empty());
-    let records = core.setup(7.0, false, 10_000.0, Some("wss://example.test/"), None, false, "", None, None, None);
+    let records = core.setup(7.0, false, 10_000.0, Some("wss://example.test/"), None, false);
     let (name, fields) = RECORDS[Action::Settings as usize];
     assert_eq!((name, records[0]), ("settings", Action::Settings as u8 as f64));
     // heartbeat off by default, the default high-water mark, not a member, the URL kept.
@@ -134,4 +134,36 @@ fn the_records_the_app_sees_are_the_typescript_interfaces() {
     assert_eq!(stats, interface("ReboundStats"), "ReboundStats");
     let options: std::collections::BTreeSet<String> = OPTIONS.iter().map(|(name, _, _)| name.to_string()).collect();
     assert_eq!(options, interface("Options"), "Options");
+}
+
+/// `Core::is_utf8` (the npm wasm's check of the strings it is given) agrees with std on
+/// every sequence of up to three bytes and on every four-byte sequence starting F0–F7
+/// followed by the boundary cases of its continuation bytes.
+#[test]
+fn the_utf8_check_agrees_with_std() {
+    let agrees = |bytes: &[u8]| {
+        assert_eq!(ws_wasm::Core::is_utf8(bytes), std::str::from_utf8(bytes).is_ok(), "{bytes:02x?}");
+    };
+    agrees(&[]);
+    for a in 0..=255u8 {
+        agrees(&[a]);
+        for b in 0..=255u8 {
+            agrees(&[a, b]);
+            for c in 0..=255u8 {
+                agrees(&[a, b, c]);
+            }
+        }
+    }
+    let edges = [0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF];
+    for a in 0xF0..=0xFFu8 {
+        for b in edges {
+            for c in edges {
+                for d in edges {
+                    agrees(&[a, b, c, d]);
+                    agrees(&[b'x', a, b, c, d, b'y']);
+                }
+            }
+        }
+    }
+    agrees("héllo wörld ✓ 𝄞".as_bytes());
 }

@@ -114,7 +114,16 @@ async fn share_a_js_face_member_uses_a_rust_face_hub() {
         sink.borrow_mut().push(e.data())
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let mut member = ws_wasm::ShareMember::new("js-tab".into(), String::new(), name.clone(), 0.0);
+    // What npm's Core hands the share module (`settings.shareSetup`): the member names its
+    // group as the Rust face does.
+    let setup = js_sys::Object::new();
+    for (key, value) in
+        [("key", JsValue::from("interop")), ("url", ws_url().into()), ("protocols", js_sys::Array::new().into())]
+    {
+        js_sys::Reflect::set(&setup, &key.into(), &value).unwrap();
+    }
+    let mut member = ws_wasm::ShareMember::new("js-tab".into(), &setup, 0.0);
+    assert_eq!(member.name(), name);
     let conn = member.connect();
     // Performs the member's actions; returns what else it asked for.
     let perform = |member: &mut ws_wasm::ShareMember| -> Vec<String> {

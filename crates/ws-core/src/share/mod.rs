@@ -371,6 +371,23 @@ pub fn fingerprint(config: &Config) -> String {
     text
 }
 
+/// The whole fingerprint tabs compare: the engine's part ([`fingerprint`]) and a binding's
+/// messages (heartbeat message and reply, the ready check's message; `None` when one is
+/// not a string, such as a function).
+///
+/// ```
+/// use ws_core::share::{fingerprint, with_messages};
+/// let text = with_messages(fingerprint(&ws_core::Config::default()), Some("ping"), Some("pong"), None);
+/// assert!(text.ends_with(" ping=ping pong=pong check=(function)"), "{text}");
+/// ```
+pub fn with_messages(mut all: String, ping: Option<&str>, pong: Option<&str>, check: Option<&str>) -> String {
+    for (name, value) in [(" ping=", ping), (" pong=", pong), (" check=", check)] {
+        all.push_str(name);
+        all.push_str(value.unwrap_or("(function)"));
+    }
+    all
+}
+
 /// A member engine's config: the app's, without the heartbeat, verification and close
 /// predicate (the hub runs those once, for everyone: a link's close is the hub's decision,
 /// 4000 when it stopped), with immediate unlimited retries of the link: they cost
