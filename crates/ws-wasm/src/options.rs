@@ -59,20 +59,19 @@ pub const NUMBERS: [Setter; 16] = [
 /// `Core::configure` refuses with its error.
 #[cfg(feature = "js-api")]
 pub fn js_config(numbers: &[f64], given: u32, jitter: i32, overflow: i32) -> Result<Config, ConfigError> {
-    use crate::boundary::{JITTERS, NUMBER_OPTIONS, OVERFLOWS};
+    use crate::boundary::NUMBER_OPTIONS;
     let mut builder = Config::builder();
     for (index, (apply, value)) in NUMBERS.iter().zip(numbers).enumerate().take(NUMBER_OPTIONS) {
         if given & (1 << index) != 0 {
             builder = apply(builder, *value);
         }
     }
-    let choice = |names: &[&'static str], index: i32| usize::try_from(index).ok().and_then(|i| names.get(i).copied());
-    if let Some(jitter) = ws_core::Jitter::ALL.into_iter().find(|j| Some(j.as_str()) == choice(&JITTERS, jitter)) {
+    // JITTERS and OVERFLOWS list the engine's choices in its order (tests/boundary.rs).
+    let choice = |index: i32| usize::try_from(index).ok();
+    if let Some(&jitter) = choice(jitter).and_then(|i| ws_core::Jitter::ALL.get(i)) {
         builder = builder.jitter(jitter);
     }
-    if let Some(overflow) =
-        ws_core::Overflow::ALL.into_iter().find(|o| Some(o.as_str()) == choice(&OVERFLOWS, overflow))
-    {
+    if let Some(&overflow) = choice(overflow).and_then(|i| ws_core::Overflow::ALL.get(i)) {
         builder = builder.queue_overflow(overflow);
     }
     builder.build()
