@@ -11,7 +11,7 @@
 // URL parser, the clock, and building the errors the records name.
 import { withoutQuery } from './events.js';
 import { exports as wasm } from './instance.js';
-import { INPUT, MUST, OPTIONS, RECORDS, TEXTS } from './boundary.js';
+import { HINT_EVENTS, INPUT, MUST, OPTIONS, RECORDS, TEXTS } from './boundary.js';
 
 const NUMBERS = OPTIONS.filter((option) => option[1] === 'number').length;
 const KNOWN = new Set(OPTIONS.map((option) => option[0]));
@@ -458,9 +458,9 @@ export class Core {
     this.#input(INPUT.tick, received, buffered, lastInbound, 0);
   }
 
-  /** A page event: `{ type, hidden, persisted }`. */
+  /** A page event: `{ type, hidden, persisted }` (the type by its place in HINT_EVENTS). */
   hint({ type, hidden, persisted }) {
-    this.#input(INPUT.hint, +!!hidden, +!!persisted, 0, 0, typeof type === 'string' ? type : '');
+    this.#input(INPUT.hint, +!!hidden, +!!persisted, HINT_EVENTS.findIndex(([name]) => name === type), 0);
   }
 
   queuedBytes() {

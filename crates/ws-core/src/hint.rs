@@ -62,15 +62,32 @@ impl Hint {
     /// assert_eq!(Hint::from_event("click", hidden), None);
     /// ```
     pub fn from_event(event_type: &str, page: PageFacts) -> Option<Hint> {
+        let index = Hint::EVENTS.iter().position(|(name, _)| *name == event_type)?;
+        Hint::from_event_at(index, page)
+    }
+
+    /// [`Hint::from_event`] for the event at `index` in [`Hint::EVENTS`] (`None` past its
+    /// end), for a binding that names the events by their place in that list (the JS face:
+    /// no event names in its wasm).
+    ///
+    /// ```
+    /// use ws_core::{Hint, PageFacts};
+    /// let hidden = PageFacts { hidden: true, persisted: false };
+    /// for (index, (name, _)) in Hint::EVENTS.iter().enumerate() {
+    ///     assert_eq!(Hint::from_event_at(index, hidden), Hint::from_event(name, hidden));
+    /// }
+    /// assert_eq!(Hint::from_event_at(Hint::EVENTS.len(), hidden), None);
+    /// ```
+    pub fn from_event_at(index: usize, page: PageFacts) -> Option<Hint> {
         let PageFacts { hidden, persisted } = page;
-        Some(match event_type {
-            "online" => Hint::Online,
-            "offline" => Hint::Offline,
-            "visibilitychange" if hidden => Hint::Hidden,
-            "visibilitychange" => Hint::Visible,
-            "pagehide" => Hint::PageHide { persisted },
-            "pageshow" => Hint::PageShow { persisted },
-            "resume" => Hint::Resumed,
+        Some(match index {
+            0 => Hint::Online,
+            1 => Hint::Offline,
+            2 if hidden => Hint::Hidden,
+            2 => Hint::Visible,
+            3 => Hint::PageHide { persisted },
+            4 => Hint::PageShow { persisted },
+            5 => Hint::Resumed,
             _ => return None,
         })
     }

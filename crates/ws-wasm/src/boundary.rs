@@ -268,7 +268,8 @@ pub enum Input {
     Congested,
     /// The timer fired: `a` inbound count, `b` bufferedAmount, `c` when the last message came.
     Tick,
-    /// A page event `text`: `a` 1 if the document is hidden, `b` 1 if the event's `persisted`.
+    /// A page event, `c` its index in `HINT_EVENTS` ([`Hint::EVENTS`]; −1: none of them): `a` 1 if the
+    /// document is hidden, `b` 1 if the event's `persisted`.
     Hint,
     /// What an indicator shows now, with `a` ms of grace.
     StatusView,

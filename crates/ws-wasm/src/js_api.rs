@@ -345,7 +345,7 @@ impl Core {
             Input::Tick => self.tick(now, a, b, c),
             Input::Hint => {
                 let page = PageFacts { hidden: a == 1.0, persisted: b == 1.0 };
-                if let Some(hint) = Hint::from_event(text, page) {
+                if let Some(hint) = usize::try_from(c as i64).ok().and_then(|event| Hint::from_event_at(event, page)) {
                     self.engine.hint(now, hint);
                 }
             }
