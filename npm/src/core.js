@@ -11,7 +11,7 @@
 // URL parser, the clock, and building the errors the records name.
 import { withoutQuery } from './events.js';
 import { exports as wasm } from './instance.js';
-import { HINT_EVENTS, INPUT, MUST, OPTIONS, RECORDS, TEXTS } from './boundary.js';
+import { HINT_EVENTS, INPUT, MUST, OPTIONS, RECORDS, TEXTS, TYPES } from './boundary.js';
 
 const NUMBERS = OPTIONS.filter((option) => option[1] === 'number').length;
 const KNOWN = new Set(OPTIONS.map((option) => option[0]));
@@ -115,31 +115,8 @@ function unknownOption(key) {
   return `${TEXTS.unknownOption}${key}" ignored; did you mean "${closest}"?`;
 }
 
-/** Whether `value` is of an option kind (boundary.js, crates/ws-wasm/src/boundary.rs). */
-function accepts(kind, value, choices) {
-  const type = typeof value;
-  switch (kind) {
-    case 'number':
-    case 'timeout':
-      return type === 'number';
-    case 'choice':
-      return choices.includes(value);
-    case 'function':
-      return type === 'function';
-    case 'boolean':
-      return type === 'boolean';
-    case 'string':
-      return type === 'string';
-    case 'stringOrFunction':
-      return type === 'string' || type === 'function';
-    case 'booleanOrFunction':
-      return type === 'boolean' || type === 'function';
-    case 'share':
-      return type === 'boolean' || type === 'string';
-    default: // 'WebSocket'
-      return type === 'function';
-  }
-}
+/** Whether `value` is of an option kind (boundary.js `TYPES`, crates/ws-wasm/src/boundary.rs `types`). */
+const accepts = (kind, value, choices) => (kind === 'choice' ? choices.includes(value) : TYPES[kind].split(' ').includes(typeof value));
 
 /**
  * A message option: a string or binary data as is, another object as its JSON (made once,

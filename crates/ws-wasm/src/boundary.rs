@@ -438,6 +438,21 @@ pub const JITTERS: [&str; 5] = ["none", "full", "equal", "decorrelated", "phased
 /// `queueOverflow`'s names ([`ws_core::Overflow::ALL`]'s, checked likewise).
 pub const OVERFLOWS: [&str; 3] = ["drop-oldest", "drop-newest", "error"];
 
+/// The `typeof` results a kind accepts, separated by spaces (`""` for a choice and a message,
+/// which the wrapper checks by their names and by what the platform can send).
+pub fn types(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Number | Kind::Timeout => "number",
+        Kind::Function | Kind::Constructor => "function",
+        Kind::Boolean => "boolean",
+        Kind::Text => "string",
+        Kind::TextOrFunction => "string function",
+        Kind::BooleanOrFunction => "boolean function",
+        Kind::Share => "boolean string",
+        Kind::Choice(_) | Kind::Message => "",
+    }
+}
+
 /// What a value of the wrong type for a kind is told: `… <value> must be …`.
 pub fn must(kind: Kind) -> &'static str {
     match kind {
@@ -551,6 +566,18 @@ pub fn generated_js() -> String {
         quoted(&mut js, kind.name());
         js.push(':');
         quoted(&mut js, must(kind));
+        js.push(',');
+    }
+    js.push_str("};\n/** The `typeof`s each kind accepts, space-separated. @type {Record<string, string>} */\nexport const TYPES = {");
+    let mut kinds: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
+    for (_, kind, _) in OPTIONS {
+        if kinds.contains(&kind.name()) {
+            continue;
+        }
+        kinds.push(kind.name());
+        quoted(&mut js, kind.name());
+        js.push(':');
+        quoted(&mut js, types(kind));
         js.push(',');
     }
     js.push_str("};\n/** The other error texts. @type {Record<string, string>} */\nexport const TEXTS = {");
