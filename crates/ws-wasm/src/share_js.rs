@@ -14,7 +14,7 @@ use ws_core::CloseKind;
 
 use crate::share_wire::{as_held, held_locks, object, set, wire_from_js, wire_to_js};
 
-/// `object[name]` (`undefined` if reading it throws). Not inlined: one copy for every field.
+/// `object[name]` (`undefined` if reading it throws).
 #[inline(never)]
 fn field(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
