@@ -10,6 +10,7 @@
 // looking at JS values (typeof, the platform's brand checks, JSON.stringify), the platform's
 // URL parser, the clock, and building the errors the records name.
 import { withoutQuery } from './events.js';
+import { binarySize, size } from './size.js';
 import { exports as wasm } from './instance.js';
 import { HINT_EVENTS, INPUT, MUST, OPTIONS, RECORDS, TEXTS, TYPES } from './boundary.js';
 
@@ -73,32 +74,6 @@ function error(name, message) {
 function invalid(name, option, value, problem) {
   return error(name, `rebound-ws: invalid option "${option}": ${describe(value)} ${problem}`);
 }
-
-/** The platform's own size getters (the brand checks: a look-alike's getter never runs). */
-const SIZE_GETTERS = [
-  [globalThis.ArrayBuffer?.prototype, 'byteLength'],
-  [Object.getPrototypeOf(Uint8Array.prototype), 'byteLength'],
-  [globalThis.DataView?.prototype, 'byteLength'],
-  [globalThis.Blob?.prototype, 'size'],
-]
-  .map(([prototype, name]) => prototype && Object.getOwnPropertyDescriptor(prototype, name)?.get)
-  .filter(Boolean);
-
-/** The bytes of binary data (ArrayBuffer, typed arrays, DataView, Blob), else undefined. */
-function binarySize(value) {
-  for (const get of SIZE_GETTERS) {
-    try {
-      const size = get.call(value);
-      if (typeof size === 'number') return size;
-    } catch {
-      // not this kind
-    }
-  }
-  return undefined;
-}
-
-/** What the queue counts for a message: a string's length, binary data's bytes, else 0. */
-const size = (data) => (typeof data === 'string' ? data.length : (binarySize(data) ?? 0));
 
 /**
  * The warning for an unknown option: it names the known option sharing the longest start

@@ -5,6 +5,7 @@
 // dist/share-wasm.js, next to dist/rebound-share.wasm).
 import init, { ShareHub, ShareMember } from './generated/rebound_share.js';
 import { nextTask } from './events.js';
+import { size } from './size.js';
 import { wasmLoadError } from './load-error.js';
 
 const wasm = new URL('./rebound-share.wasm', import.meta.url);
@@ -72,7 +73,7 @@ export class MemberLink {
 
   /** A look-alike's send. */
   send(socket, data) {
-    if (!this.member.send(socket.conn, data)) throw new DOMException('not open', 'InvalidStateError');
+    if (!this.member.send(socket.conn, data, size(data))) throw new DOMException('not open', 'InvalidStateError');
     this.refused = null; // set by perform() if the channel refuses this send
     this.perform();
     const refused = this.refused;
@@ -153,6 +154,10 @@ export class MemberLink {
         // 'deliver' never comes: server messages skip the member (see #receive).
       }
     }
+    // What the hub has not acknowledged is the look-alikes' bufferedAmount, which the wrapper
+    // reads as a socket's: a leading tab that takes no sends congests this member's engine.
+    const buffered = this.member.bufferedAmount;
+    for (const socket of this.sockets.values()) socket.bufferedAmount = buffered;
   }
 
   /** Becomes a member: opens the channel, holds a member lock while open and waits in line to lead. */

@@ -208,7 +208,7 @@ impl World {
     fn send(&mut self, i: usize) {
         if let Some(&conn) = self.open_links[i].first() {
             self.sent[i] += 1;
-            self.members[i].send(conn, (i, self.sent[i])).unwrap();
+            self.members[i].send(conn, (i, self.sent[i]), self.sent[i] as usize).unwrap();
             self.pump_member(i);
         }
     }
@@ -366,6 +366,12 @@ proptest! {
                 Action::Forge(i) if i < members => world.forge(i),
                 _ => {}
             }
+            // Send n is n bytes: a member's bufferedAmount is never below one byte per send
+            // it holds, and is 0 exactly when it holds none.
+            for member in &world.members {
+                let (held, bytes) = (member.unacknowledged(), member.buffered_amount());
+                prop_assert!(bytes >= held && (bytes == 0) == (held == 0), "{} bytes for {} sends", bytes, held);
+            }
         }
         world.settle();
         let mut duplicates = 0;
@@ -388,6 +394,7 @@ proptest! {
             prop_assert_eq!(kept, expected, "member {}", i);
             duplicates += firsts.iter().filter(|n| dropped.contains(n)).count();
             prop_assert_eq!(world.members[i].unacknowledged(), 0);
+            prop_assert_eq!(world.members[i].buffered_amount(), 0);
         }
         prop_assert!(duplicates <= world.lost_acks, "{} duplicates or delivered drops, {} acks lost", duplicates, world.lost_acks);
         prop_assert!(world.warnings.is_empty());
@@ -566,7 +573,7 @@ fn a_stop_hands_back_what_was_not_acknowledged() {
     let (mut member, conn) = following("h1");
     member.receive(open("h1", conn));
     while member.poll_output().is_some() {}
-    member.send(conn, 7).unwrap();
+    member.send(conn, 7, 1).unwrap();
     member.poll_output();
     let stop = Wire::Close {
         to: None,
@@ -584,12 +591,48 @@ fn a_stop_hands_back_what_was_not_acknowledged() {
     let (mut member, conn) = following("h1");
     member.receive(open("h1", conn));
     while member.poll_output().is_some() {}
-    member.send(conn, 8).unwrap();
+    member.send(conn, 8, 1).unwrap();
     member.receive(close("h1"));
     assert!(!std::iter::from_fn(|| member.poll_output()).any(|o| matches!(o, MemberOutput::Unsent(_))));
     assert_eq!(member.unacknowledged(), 1);
     member.forget(1);
     assert_eq!(member.unacknowledged(), 0, "a send the channel refused is forgotten");
+}
+
+/// A leading tab that takes no sends (frozen, or throttled in the background) congests its
+/// members as a slow network congests a WebSocket: what they sent and it has not
+/// acknowledged is their `bufferedAmount`, which the engine's backpressure watches.
+#[test]
+fn sends_not_acknowledged_are_the_members_buffered_amount() {
+    let (mut member, conn) = following("h1");
+    member.receive(open("h1", conn));
+    while member.poll_output().is_some() {}
+    assert_eq!(member.buffered_amount(), 0);
+    for (data, bytes) in [(1, 10), (2, 20), (3, 30), (4, 40)] {
+        member.send(conn, data, bytes).unwrap();
+    }
+    assert_eq!(member.buffered_amount(), 100);
+    member.forget(2); // the channel refused the second one
+    assert_eq!(member.buffered_amount(), 80);
+    let ack = |seq| Wire::Ack { hub: "h1".into(), to: "a".into(), seq };
+    member.receive(ack(1));
+    assert_eq!((member.unacknowledged(), member.buffered_amount()), (2, 70));
+    member.receive(Wire::Ack { hub: "h2".into(), to: "a".into(), seq: 4 }); // not the hub it follows
+    assert_eq!(member.buffered_amount(), 70, "a forged ack frees nothing");
+    member.receive(close("h1")); // a retryable close: still held for the replay, still counted
+    assert_eq!(member.buffered_amount(), 70);
+    member.receive(ack(3));
+    assert_eq!((member.unacknowledged(), member.buffered_amount()), (1, 40));
+    let stop = Wire::Close {
+        to: None,
+        conn: None,
+        code: STOPPED_CODE,
+        reason: "stopped".into(),
+        clean: true,
+        hub: "h1".into(),
+    };
+    member.receive(stop); // stopped for good: handed back (drops), nothing held
+    assert_eq!((member.unacknowledged(), member.buffered_amount()), (0, 0));
 }
 
 /// A hub past its announcement and first member check (someone is there).
@@ -649,13 +692,13 @@ fn a_late_open_or_close_from_a_replaced_hub_is_ignored() {
     member.hub_checked(Some("h2".into()));
     member.receive(open("h1", conn));
     member.receive(Wire::Leader { hub: "h1".into() });
-    assert!(member.send(conn, 1).is_err(), "not opened by the replaced hub");
+    assert!(member.send(conn, 1, 1).is_err(), "not opened by the replaced hub");
     member.receive(open("h2", conn));
-    assert!(member.send(conn, 1).is_ok());
+    assert!(member.send(conn, 1, 1).is_ok());
     member.receive(close("h1"));
-    assert!(member.send(conn, 2).is_ok(), "still open on h2");
+    assert!(member.send(conn, 2, 1).is_ok(), "still open on h2");
     member.receive(close("h2"));
-    assert!(member.send(conn, 3).is_err());
+    assert!(member.send(conn, 3, 1).is_err());
 }
 
 /// Issue 16: one `{t: 'leader'}` with a newer term from another page stalled every tab.
@@ -665,7 +708,7 @@ fn a_forged_hub_is_ignored_counted_and_cannot_close_or_acknowledge() {
     let (mut member, conn) = following("h1");
     member.receive(open("h1", conn));
     while member.poll_output().is_some() {}
-    member.send(conn, 7).unwrap();
+    member.send(conn, 7, 1).unwrap();
     member.poll_output();
     member.receive(Wire::Leader { hub: "forged".into() });
     assert_eq!(member.poll_output(), Some(MemberOutput::CheckHub));
@@ -678,7 +721,7 @@ fn a_forged_hub_is_ignored_counted_and_cannot_close_or_acknowledge() {
     member.hub_checked(Some("h1".into()));
     assert_eq!(member.poll_output(), None);
     assert_eq!(member.unacknowledged(), 1, "a forged ack frees nothing");
-    assert!(member.send(conn, 8).is_ok(), "still open");
+    assert!(member.send(conn, 8, 1).is_ok(), "still open");
     assert_eq!(member.ignored(), 4, "the forged leader, ack, close and message");
     assert_eq!(member.hub(), Some("h1"));
 }
@@ -736,7 +779,7 @@ fn differing_options_warn_the_member_once_and_the_hubs_win() {
 fn a_link_sends_only_when_open_and_a_closed_link_says_bye() {
     let mut member: Member<u8> = Member::new("a".into(), "o".into(), 0);
     let conn = member.connect();
-    assert!(member.send(conn, 1).is_err());
+    assert!(member.send(conn, 1, 1).is_err());
     member.poll_output();
     member.disconnect(conn, 1000, "bye");
     assert_eq!(member.poll_output(), Some(MemberOutput::Post(Wire::Bye { tab: "a".into(), conn })));

@@ -31,7 +31,7 @@ impl ws_core::Payload for Payload {
 /// size —, `DataView`: `byteLength`; `Blob`: `size`). The intrinsic getters are called, so a
 /// look-alike's own `byteLength` getter (app code) never runs here; what none of them
 /// accepts counts 0.
-fn payload_len(value: &JsValue) -> usize {
+pub(crate) fn payload_len(value: &JsValue) -> usize {
     if let Some(text) = value.dyn_ref::<JsString>() {
         return text.length() as usize;
     }

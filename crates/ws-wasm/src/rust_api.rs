@@ -363,7 +363,8 @@ impl Socket {
 
     /// The browser socket in use now, if any (e.g. to read `protocol` or `bufferedAmount`).
     /// With `share`, it is the link's look-alike: `url` and `protocol` are the shared
-    /// socket's, `bufferedAmount` is 0.
+    /// socket's, and `bufferedAmount` counts what this tab sent that the leading tab has not
+    /// acknowledged yet (what it has seen leave, a second ago or more).
     pub fn websocket(&self) -> Result<Option<web_sys::WebSocket>, Busy> {
         Driver::peek(&self.inner.driver, |d| d.ws().cloned())
     }

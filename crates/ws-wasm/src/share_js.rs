@@ -95,9 +95,18 @@ impl ShareMember {
         self.member.connect()
     }
 
-    /// Sends on an open link; `false` (nothing sent) if the link is not open.
-    pub fn send(&mut self, conn: u32, data: JsValue) -> bool {
-        self.member.send(conn, data).is_ok()
+    /// Sends on an open link; `false` (nothing sent) if the link is not open. Until the hub
+    /// acknowledges it, its `bytes` (its size as the engine's queue counts it) count in
+    /// `bufferedAmount`.
+    pub fn send(&mut self, conn: u32, data: JsValue, bytes: f64) -> bool {
+        self.member.send(conn, data, bytes as usize).is_ok()
+    }
+
+    /// The sizes of the sends the hub has not acknowledged, added up: the look-alike's
+    /// `bufferedAmount` (a leading tab that takes no sends congests this member's engine).
+    #[wasm_bindgen(getter, js_name = bufferedAmount)]
+    pub fn buffered_amount(&self) -> f64 {
+        self.member.buffered_amount() as f64
     }
 
     /// The member's engine closed link `conn`.

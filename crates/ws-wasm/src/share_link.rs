@@ -236,7 +236,8 @@ impl ShareLink {
             let Some(link) = weak.upgrade() else { return };
             // The driver sends only while `readyState` is OPEN, which is exactly while the
             // member's link is open: this cannot fail (and throws nothing through wasm).
-            let _ = link.member.borrow_mut().send(conn, data);
+            let bytes = crate::payload::payload_len(&data); // as the engine's queue counts it
+            let _ = link.member.borrow_mut().send(conn, data, bytes);
             link.perform();
         });
         let weak = self.me.clone();
@@ -257,7 +258,7 @@ impl ShareLink {
     /// Does what the member asked, in order (no borrow held: handlers may call back).
     fn perform(&self) {
         loop {
-            let Some(output) = self.member.borrow_mut().poll_output() else { return };
+            let Some(output) = self.member.borrow_mut().poll_output() else { break };
             let socket = |conn: u32| self.sockets.borrow().iter().find(|s| s.0 == conn).map(|s| s.1.clone());
             match output {
                 MemberOutput::Post(wire) => {
@@ -315,6 +316,12 @@ impl ShareLink {
                 MemberOutput::Warn(text) => web_sys::console::warn_1(&text.into()),
                 _ => {}
             }
+        }
+        // What the hub has not acknowledged is the look-alikes' `bufferedAmount`, which the
+        // driver reads as a socket's (a leading tab that takes no sends congests the engine).
+        let buffered = JsValue::from(self.member.borrow().buffered_amount() as f64);
+        for (_, ws, _) in self.sockets.borrow().iter() {
+            set(ws, "bufferedAmount", &buffered); // a plain object's field: no app code runs
         }
     }
 

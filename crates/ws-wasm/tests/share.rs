@@ -59,7 +59,13 @@ async fn share_one_connection_for_two_sockets_until_the_last_closes() {
     assert_eq!(open_connections().await, 1);
     assert_eq!(b.state().unwrap(), State::Open);
     b.send("b3").unwrap();
+    // What the leading tab has not acknowledged is the look-alike's bufferedAmount (the
+    // engine's backpressure reads it as a socket's): b3's 2 bytes at least, then 0 once the
+    // leading tab has seen everything leave (a second after, ws_core::share::ACK_SETTLE_MS).
+    let buffered = || b.websocket().unwrap().map_or(u32::MAX, |ws| ws.buffered_amount());
+    assert!((2..u32::MAX).contains(&buffered()), "b3 unacknowledged: {}", buffered());
     wait_for("b3's echo", 5_000, || events_b.texts().last().map(String::as_str) == Some("b3")).await;
+    wait_for("b's sends acknowledged", 10_000, || buffered() == 0).await;
     assert_eq!(events_a.texts().len(), 4, "a closed: no more messages");
     // The last close closes the socket.
     b.close(1000, "").unwrap();
@@ -157,7 +163,7 @@ async fn share_a_js_face_member_uses_a_rust_face_hub() {
         }
         done.extend(perform(&mut member));
     }
-    assert!(member.send(conn, "from-js".into()));
+    assert!(member.send(conn, "from-js".into(), 7.0));
     perform(&mut member);
     wait_for("the JS member's send, echoed to the Rust socket", 5_000, || events.texts() == ["from-js"]).await;
     assert_eq!(received_per_connection().await, [["from-js"]], "one connection, the message once");

@@ -78,8 +78,10 @@ pub struct Member<T> {
     /// most (a Vec: no BTreeMap code in the wasm).
     links: Vec<(u32, Option<(Tab, u32)>)>,
     last_conn: u32,
-    /// Sent, not yet acknowledged, oldest first.
-    outbox: VecDeque<(u64, T)>,
+    /// Sent, not yet acknowledged, oldest first: sequence number, message, its size.
+    outbox: VecDeque<(u64, T, usize)>,
+    /// The sizes in `outbox`, added up: the look-alike's `bufferedAmount`.
+    outbox_bytes: usize,
     last_seq: u64,
     /// The hub this member follows (the lock manager showed it leading).
     hub: Option<Tab>,
@@ -114,6 +116,7 @@ impl<T: Clone> Member<T> {
             links: Vec::new(),
             last_conn: 0,
             outbox: VecDeque::new(),
+            outbox_bytes: 0,
             last_seq: 0,
             hub: None,
             gone: Vec::new(),
@@ -165,14 +168,20 @@ impl<T: Clone> Member<T> {
         conn
     }
 
-    /// Sends on an open link; kept until the hub acknowledges it.
-    pub fn send(&mut self, conn: u32, data: T) -> Result<(), LinkNotOpen> {
+    /// Sends on an open link; kept until the hub acknowledges it. `bytes` is its size as the
+    /// engine's queue counts it ([`crate::Payload::byte_len`]): until the hub acknowledges the
+    /// send it counts in [`Member::buffered_amount`], so a hub that does not take sends (a
+    /// frozen or throttled leading tab) congests this member's socket as a slow network
+    /// congests a WebSocket: the engine's backpressure (`send` says `false`, then `drain`)
+    /// tells the app.
+    pub fn send(&mut self, conn: u32, data: T, bytes: usize) -> Result<(), LinkNotOpen> {
         let Some((_, Some((hub, epoch)))) = self.links.iter().find(|(c, _)| *c == conn) else {
             return Err(LinkNotOpen);
         };
         let (hub, epoch) = (hub.clone(), *epoch);
         self.last_seq += 1;
-        self.outbox.push_back((self.last_seq, data.clone()));
+        self.outbox.push_back((self.last_seq, data.clone(), bytes));
+        self.outbox_bytes += bytes;
         let send = Wire::Send { tab: self.tab.clone(), conn, hub, epoch, seq: self.last_seq, data };
         self.outputs.push_back(MemberOutput::Post(send));
         Ok(())
@@ -201,10 +210,25 @@ impl<T: Clone> Member<T> {
         self.outbox.len()
     }
 
+    /// The sizes of the sends not yet acknowledged, added up: what the member's WebSocket
+    /// look-alike reports as its `bufferedAmount` (the engine compares it with its high- and
+    /// low-water marks, as it does a socket's).
+    pub fn buffered_amount(&self) -> usize {
+        self.outbox_bytes
+    }
+
     /// Forgets send `seq`: the driver could not post it (the channel refused the value), so
     /// it reports it to the app itself and it must not block the replay.
     pub fn forget(&mut self, seq: u64) {
-        self.outbox.retain(|(s, _)| *s != seq);
+        let mut freed = 0;
+        self.outbox.retain(|(s, _, bytes)| {
+            let keep = *s != seq;
+            if !keep {
+                freed += bytes;
+            }
+            keep
+        });
+        self.outbox_bytes -= freed;
     }
 
     /// A message from the channel. What a hub says counts only if this member follows
@@ -257,7 +281,7 @@ impl<T: Clone> Member<T> {
                 };
                 *link = Some((hub.clone(), epoch));
                 // What no socket has taken yet goes first, in order.
-                for (seq, data) in &self.outbox {
+                for (seq, data, _) in &self.outbox {
                     let (tab, hub, seq, data) = (self.tab.clone(), hub.clone(), *seq, data.clone());
                     let send = Wire::Send { tab, conn, hub, epoch, seq, data };
                     self.outputs.push_back(MemberOutput::Post(send));
@@ -266,8 +290,10 @@ impl<T: Clone> Member<T> {
             }
             Wire::Message { data, .. } => self.outputs.push_back(MemberOutput::Deliver(data)),
             Wire::Ack { to, seq, .. } if to == self.tab => {
-                while self.outbox.front().is_some_and(|(s, _)| *s <= seq) {
-                    self.outbox.pop_front();
+                while self.outbox.front().is_some_and(|(s, _, _)| *s <= seq) {
+                    if let Some((_, _, bytes)) = self.outbox.pop_front() {
+                        self.outbox_bytes -= bytes;
+                    }
                 }
             }
             Wire::Close { to, conn, code, reason, clean, .. } if to.as_ref().map_or(true, |to| *to == self.tab) => {
@@ -278,7 +304,8 @@ impl<T: Clone> Member<T> {
                 }
                 if code == STOPPED_CODE && self.links.is_empty() {
                     // Stopped for good: what it did not acknowledge will not go out.
-                    for (_, data) in core::mem::take(&mut self.outbox) {
+                    self.outbox_bytes = 0;
+                    for (_, data, _) in core::mem::take(&mut self.outbox) {
                         self.outputs.push_back(MemberOutput::Unsent(data));
                     }
                 }

@@ -65,14 +65,15 @@
 //! to_member(&mut hub, &mut member);
 //! let outputs: Vec<_> = std::iter::from_fn(|| member.poll_output()).collect();
 //! assert!(outputs.iter().any(|o| matches!(o, MemberOutput::Opened { .. })));
-//! member.send(conn, "hi").unwrap();
+//! member.send(conn, "hi", 2).unwrap(); // 2: its size, as the engine's queue counts it
+//! assert_eq!(member.buffered_amount(), 2); // the look-alike's bufferedAmount until acknowledged
 //! to_hub(&mut member, &mut hub);
 //! let Some(HubOutput::Transmit { data: "hi", tab, seq }) = hub.poll_output() else { panic!() };
 //! hub.transmitted(tab, seq, 2); // on the socket: 2 more bytes buffered
 //! hub.drained(0, 0); // the buffer is empty: it left the page ...
 //! hub.drained(ws_core::share::ACK_SETTLE_MS, 0); // ... long enough ago: the member may forget it
 //! to_member(&mut hub, &mut member);
-//! assert_eq!(member.unacknowledged(), 0);
+//! assert_eq!((member.unacknowledged(), member.buffered_amount()), (0, 0));
 //! ```
 
 use alloc::string::String;
