@@ -557,29 +557,9 @@ pub fn generated_js() -> String {
         js.push_str("],");
     }
     js.push_str("];\n/** What a value of the wrong type is told, by kind. @type {Record<string, string>} */\nexport const MUST = {");
-    let mut kinds: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
-    for (_, kind, _) in OPTIONS {
-        if kinds.contains(&kind.name()) {
-            continue;
-        }
-        kinds.push(kind.name());
-        quoted(&mut js, kind.name());
-        js.push(':');
-        quoted(&mut js, must(kind));
-        js.push(',');
-    }
+    by_kind(&mut js, must);
     js.push_str("};\n/** The `typeof`s each kind accepts, space-separated. @type {Record<string, string>} */\nexport const TYPES = {");
-    let mut kinds: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
-    for (_, kind, _) in OPTIONS {
-        if kinds.contains(&kind.name()) {
-            continue;
-        }
-        kinds.push(kind.name());
-        quoted(&mut js, kind.name());
-        js.push(':');
-        quoted(&mut js, types(kind));
-        js.push(',');
-    }
+    by_kind(&mut js, types);
     js.push_str("};\n/** The other error texts. @type {Record<string, string>} */\nexport const TEXTS = {");
     for (name, text) in TEXTS {
         js.push_str(name);
@@ -595,4 +575,18 @@ pub fn generated_js() -> String {
     }
     js.push_str("];\n");
     js
+}
+
+/// `"kind":"text",` for each distinct option kind (in the order the options first use it).
+fn by_kind(js: &mut String, text: fn(Kind) -> &'static str) {
+    let mut done: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
+    for (_, kind, _) in OPTIONS {
+        if !done.contains(&kind.name()) {
+            done.push(kind.name());
+            quoted(js, kind.name());
+            js.push(':');
+            quoted(js, text(kind));
+            js.push(',');
+        }
+    }
 }
