@@ -25,7 +25,7 @@ async function instantiate(url) {
   return (await WebAssembly.instantiate(await response.arrayBuffer(), {})).instance;
 }
 
-bind((await instantiate(wasm).catch((error) => Promise.reject(wasmLoadError(error, wasm)))).exports);
+bind((await instantiate(wasm).catch((error) => Promise.reject(wasmLoadError(error, wasm)))).exports, wasm);
 
 export * from './index.js';
 export { default } from './index.js';

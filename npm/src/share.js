@@ -10,11 +10,22 @@
 // and an app that does fetches it once, with the policy it needs anyway.
 
 import { nextTask } from './events.js';
+import { wasmUrl } from './instance.js';
 
 let shareModule = null;
-/** The share module, loaded once (again after a failure). */
+let failedLoads = 0;
+/**
+ * The share module, loaded once. After a failure it is loaded under a new URL: a page
+ * remembers a failed import by its URL (Firefox a failed fetch, every browser a module whose
+ * evaluation failed, as when its wasm could not be fetched), so the same URL would fail for
+ * good. Bundlers rewrite the first import; the later ones, a URL made at run time beside the
+ * main wasm, they leave (where a bundler renamed the module, those fail as the first did).
+ */
 const load = () =>
-  (shareModule ??= import('./share-wasm.js').catch((error) => {
+  (shareModule ??= (
+    failedLoads === 0 ? import('./share-wasm.js') : import(/* @vite-ignore */ `${new URL(`share-wasm.js?retry=${failedLoads}`, wasmUrl)}`)
+  ).catch((error) => {
+    failedLoads++;
     shareModule = null;
     throw error;
   }));
