@@ -188,6 +188,15 @@ export class ReconnectingWebSocket {
       ready: to((s, { conn, openToReadyMs }) => {
         s.#congested = false;
         s.#record(() => {
+          // A socket may start with bytes buffered (a shared link's: what the leading tab
+          // has not acknowledged yet): the direct sends count from there.
+          const buffered = conn === s.#conn ? Number(read(s.#ws, 'bufferedAmount')) || 0 : 0;
+          s.#lastBuffered = buffered;
+          s.#sinceLook = 0;
+          if (buffered > s.#highWater) {
+            s.#congested = true;
+            s.#call(() => s.#core.congested(buffered));
+          }
           // Not if the app closed it meanwhile (say, from a statechange listener).
           if (conn !== s.#conn || s.#readyState !== 1) return;
           s.#emit('open', {});

@@ -35,8 +35,16 @@ const HIGH = 2000;
 
 /** A tab with the package loaded and a sharing instance (a token provider, small water marks). */
 async function sharedTab(browser) {
+  return share(await page(browser));
+}
+
+async function page(browser) {
   const tab = await browser.newTab(`${bed.base}/index.html`);
   await tab.waitFor(() => window.loaded === true);
+  return tab;
+}
+
+async function share(tab) {
   const options = { highWaterMark: HIGH, lowWaterMark: 0 };
   await tab.evaluate(([url, options]) => window.makeWithProvider('backpressure', url, options), [`${bed.wsUrl}?token=t`, options]);
   await tab.waitFor(() => window.ws.state === 'open' && window.count('ready') > 0);
@@ -48,7 +56,11 @@ const burst = (tab) =>
   tab.evaluate(
     ([n, size]) => {
       window.drains = 0;
-      window.ws.addEventListener('drain', () => window.drains++);
+      window.drainedOpen = false; // a drain on the open link with nothing left (not one at a close)
+      window.watchDrains ??= window.ws.addEventListener('drain', () => {
+        window.drains++;
+        window.drainedOpen = window.ws.state === 'open' && window.ws.bufferedAmount === 0;
+      }) ?? true;
       const said = [];
       for (let i = 0; i < n; i++) said.push(window.ws.send(`m${String(i).padStart(2, '0')}`.padEnd(size, '.')));
       return { said, buffered: window.ws.bufferedAmount };
@@ -76,11 +88,15 @@ async function arrivedInOrder() {
   assertOnceInOrder(all.filter((m, i) => all.indexOf(m) === i), expected, 'the sending tab');
 }
 
-/** `drain` fired (`once`: exactly once) and nothing is left unacknowledged or dropped. */
+/**
+ * `drain` fired on the open link with nothing left unacknowledged (`once`: the only drain),
+ * and nothing was dropped.
+ */
 async function drained(tab, once) {
-  await tab.waitFor(() => window.drains >= 1 && window.ws.bufferedAmount === 0, undefined, 30000);
-  const { drains, drops } = await tab.evaluate(() => ({ drains: window.drains, drops: window.count('drop') }));
+  await tab.waitFor(() => window.drainedOpen === true, undefined, 30000);
+  const { drains, drops, buffered } = await tab.evaluate(() => ({ drains: window.drains, drops: window.count('drop'), buffered: window.ws.bufferedAmount }));
   if (once) assert.equal(drains, 1);
+  assert.equal(buffered, 0);
   assert.equal(drops, 0, 'nothing dropped');
 }
 
@@ -104,6 +120,57 @@ for (const [name, launch] of [
       assertCongested(await burst(sender));
       await arrivedInOrder();
       await drained(sender, true);
+      assert.equal(await sender.evaluate(() => window.count('close')), 0, 'the drain came from the acknowledgements, not a close');
+      for (const tab of [leader, sender]) assert.deepEqual(tab.errors, []);
+      await cleanUp([leader, sender]);
+    } finally {
+      await browser.close();
+    }
+  });
+}
+
+for (const [name, launch] of [
+  ['Chromium', () => launchTabs({ args: ['--ignore-certificate-errors'] })],
+  ['Firefox', () => launchFirefoxTabs()],
+]) {
+  test(`${name}: a tab that relinks keeps its unacknowledged bytes: congested from its first send; one that missed the acknowledgement (close, then reconnect) hears it again`, async () => {
+    const browser = await launch();
+    try {
+      await bed.reset();
+      // The leading tab is made last, so it is in front: its timers, which time its
+      // acknowledgements, are not throttled (the sending tab's wait below outlasts them).
+      const sender = await page(browser);
+      const leader = await sharedTab(browser);
+      await share(sender);
+      assertCongested(await burst(sender));
+      // reconnect() relinks at once, before any acknowledgement: the new link starts with
+      // the 3,000 bytes, so the first send after it is congested.
+      const afterRelink = await sender.evaluate(async () => {
+        const readies = window.count('ready');
+        const said = new Promise((resolve) => {
+          const listener = () => {
+            window.ws.removeEventListener('ready', listener);
+            resolve(window.ws.send('after-relink'));
+          };
+          window.ws.addEventListener('ready', listener);
+        });
+        window.ws.reconnect();
+        const result = await said;
+        return { said: result, readies: window.count('ready') - readies };
+      });
+      assert.deepEqual(afterRelink, { said: false, readies: 1 }, 'send() said false on the new link');
+      await drained(sender, false);
+      // close() leaves the channel; the acknowledgements come while it is away; reconnect()
+      // replays what it still holds, and the leading tab acknowledges it again.
+      assertCongested(await burst(sender));
+      await sender.evaluate(() => window.ws.close());
+      await new Promise((r) => setTimeout(r, 2500)); // the leading tab's acks, a second or more after, unheard
+      await sender.evaluate(() => window.ws.reconnect());
+      await drained(sender, false);
+      await until(async () => {
+        const all = (await bed.stats()).connections.flatMap((c) => c.received);
+        return all.filter((m) => expected.includes(m)).length === 2 * MESSAGES && all.includes('after-relink');
+      }, { timeout: 30000, what: 'both bursts, each message twice in all, and the send after the relink' });
       for (const tab of [leader, sender]) assert.deepEqual(tab.errors, []);
       await cleanUp([leader, sender]);
     } finally {

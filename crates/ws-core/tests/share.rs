@@ -479,6 +479,36 @@ fn sends_are_not_taken_while_the_socket_is_down() {
     assert_eq!(hub.poll_output(), Some(HubOutput::Post(Wire::Ack { hub: "h".into(), to: "a".into(), seq: 2 })));
 }
 
+/// Found in review: a member that left the channel (its `close()`) before the ack came and
+/// relinks (`reconnect()`) replays sends this socket took and acknowledged; the socket does
+/// not take them again, so without a second ack they stayed in the member's outbox (and its
+/// `bufferedAmount`) until a later send was acknowledged.
+#[test]
+fn a_replay_of_the_last_acknowledged_send_is_acknowledged_again() {
+    let mut hub: Hub<u8> = started("o");
+    hub.socket_opened("u".into(), "p".into());
+    let send = |seq| Wire::Send { tab: "a".into(), conn: 1, hub: "h".into(), epoch: 1, seq, data: 9 };
+    let ack = |seq| Some(HubOutput::Post(Wire::Ack { hub: "h".into(), to: "a".into(), seq }));
+    for seq in 1..=3 {
+        hub.receive(send(seq));
+        assert!(matches!(hub.poll_output(), Some(HubOutput::Transmit { .. })));
+        hub.transmitted("a".into(), seq, 1);
+    }
+    hub.drained(0, 1); // 1 and 2 left the buffer; 3 has not
+    hub.drained(ACK_SETTLE_MS, 1);
+    assert_eq!(hub.poll_output(), ack(2));
+    // The member missed that ack and replays 1 to 3: 2 is acknowledged again, once; 1 is
+    // covered by it; 3 is still in the buffer, not acknowledged yet; none is sent twice.
+    for seq in 1..=3 {
+        hub.receive(send(seq));
+    }
+    assert_eq!(hub.poll_output(), ack(2));
+    assert_eq!(hub.poll_output(), None);
+    hub.drained(ACK_SETTLE_MS, 0);
+    hub.drained(2 * ACK_SETTLE_MS, 0);
+    assert_eq!(hub.poll_output(), ack(3));
+}
+
 /// Issue 16: acknowledging when `send()` returned lost what a dying tab still had buffered.
 #[test]
 fn a_send_is_acknowledged_once_the_buffer_drained_past_it_one_ack_per_member() {

@@ -221,7 +221,17 @@ impl Driver {
                         self.closing = Some(slot); // replaces (detaches) an older one
                     }
                 }
-                Output::Event(event) => self.notices.push(Notice::Event(event)),
+                Output::Event(event) => {
+                    if let (Event::Ready { .. }, Some(slot)) = (&event, &self.socket) {
+                        // A socket may start with bytes buffered (a shared link's: what the
+                        // leading tab has not acknowledged yet): the engine counts from there.
+                        let buffered = slot.ws.buffered_amount() as usize;
+                        if buffered > 0 {
+                            self.engine.set_buffered_amount(now, slot.conn, buffered);
+                        }
+                    }
+                    self.notices.push(Notice::Event(event));
+                }
                 _ => {}
             }
         }

@@ -59,8 +59,9 @@ pub struct Hub<T> {
     unsent: Vec<Unacked>,
     /// Bytes put on this socket by [`Hub::transmitted`].
     added: u64,
-    /// Each member's latest send this socket took (so a replay is not sent twice).
-    taken: Vec<(Tab, u64)>,
+    /// Each member's latest send this socket took (so a replay is not sent twice), and the
+    /// latest it acknowledged (0: none; a replay of that one means the member missed the ack).
+    taken: Vec<(Tab, u64, u64)>,
     /// The close links get while the socket has stopped for good.
     stopped: Option<(u16, String, bool)>,
     /// Members whose going the driver watches.
@@ -209,10 +210,18 @@ impl<T> Hub<T> {
             Wire::Send { tab, hub, epoch, seq, data, .. }
                 if self.socket.is_some() && hub == self.id && epoch == self.epoch =>
             {
-                match self.taken.iter_mut().find(|(t, _)| *t == tab) {
-                    Some((_, last)) if seq <= *last => return,
-                    Some((_, last)) => *last = seq,
-                    None => self.taken.push((tab.clone(), seq)),
+                match self.taken.iter_mut().find(|(t, _, _)| *t == tab) {
+                    Some((_, last, acked)) if seq <= *last => {
+                        // Acknowledged already, but the member replays it: it missed the ack
+                        // (it left the channel and came back), so it hears it again.
+                        if seq == *acked {
+                            let ack = Wire::Ack { hub: self.id.clone(), to: tab, seq };
+                            self.outputs.push_back(HubOutput::Post(ack));
+                        }
+                        return;
+                    }
+                    Some((_, last, _)) => *last = seq,
+                    None => self.taken.push((tab.clone(), seq, 0)),
                 }
                 self.outputs.push_back(HubOutput::Transmit { tab, seq, data });
             }
@@ -261,6 +270,9 @@ impl<T> Hub<T> {
             }
         }
         for (to, seq) in acks {
+            if let Some((_, _, acked)) = self.taken.iter_mut().find(|(t, _, _)| *t == to) {
+                *acked = seq;
+            }
             self.outputs.push_back(HubOutput::Post(Wire::Ack { hub: self.id.clone(), to, seq }));
         }
     }
