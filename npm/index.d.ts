@@ -281,6 +281,19 @@ export interface ReboundEventMap {
 }
 
 /** A listener: a function (called with `this` = the socket) or an object with `handleEvent`. */
+/**
+ * `addEventListener`'s options, as EventTarget takes them: `once` removes the listener before
+ * its first call; a `signal` removes it when aborted (an aborted one adds nothing); `capture`
+ * is part of a listener's identity (add and remove with the same flag); `passive` changes
+ * nothing here.
+ */
+export interface ReboundListenerOptions {
+  capture?: boolean;
+  once?: boolean;
+  passive?: boolean;
+  signal?: AbortSignal;
+}
+
 export type ReboundListener<E> =
   | ((this: ReconnectingWebSocket, event: E) => void)
   | { handleEvent(event: E): void };
@@ -736,32 +749,32 @@ export declare class ReconnectingWebSocket {
   reconnect(code?: number, reason?: string): void;
 
   /** `open`: the connection is ready (after any verification, with the queue flushed). */
-  addEventListener(type: 'open', listener: ReboundListener<ReboundEvent>): void;
+  addEventListener(type: 'open', listener: ReboundListener<ReboundEvent>, options?: boolean | ReboundListenerOptions): void;
   /** `close`: a connection ended, classified. */
-  addEventListener(type: 'close', listener: ReboundListener<ReboundCloseEvent>): void;
+  addEventListener(type: 'close', listener: ReboundListener<ReboundCloseEvent>, options?: boolean | ReboundListenerOptions): void;
   /** `error`: the socket failed or could not be created; a `close` follows. */
-  addEventListener(type: 'error', listener: ReboundListener<ReboundErrorEvent>): void;
+  addEventListener(type: 'error', listener: ReboundListener<ReboundErrorEvent>, options?: boolean | ReboundListenerOptions): void;
   /** `message`: an inbound message. */
-  addEventListener(type: 'message', listener: ReboundListener<ReboundMessageEvent>): void;
+  addEventListener(type: 'message', listener: ReboundListener<ReboundMessageEvent>, options?: boolean | ReboundListenerOptions): void;
   /** `statechange`: `state` changed. */
-  addEventListener(type: 'statechange', listener: ReboundListener<StateChangeEvent>): void;
+  addEventListener(type: 'statechange', listener: ReboundListener<StateChangeEvent>, options?: boolean | ReboundListenerOptions): void;
   /** `ready`: right after `open`, with the open-to-ready time. */
-  addEventListener(type: 'ready', listener: ReboundListener<ReadyEvent>): void;
+  addEventListener(type: 'ready', listener: ReboundListener<ReadyEvent>, options?: boolean | ReboundListenerOptions): void;
   /** `drop`: a message will not be sent. */
-  addEventListener(type: 'drop', listener: ReboundListener<DropEvent>): void;
+  addEventListener(type: 'drop', listener: ReboundListener<DropEvent>, options?: boolean | ReboundListenerOptions): void;
   /** `drain`: `bufferedAmount` fell to `lowWaterMark` after `send()` returned `false`. */
-  addEventListener(type: 'drain', listener: ReboundListener<ReboundEvent>): void;
-  addEventListener<K extends keyof ReboundEventMap>(type: K, listener: ReboundListener<ReboundEventMap[K]>): void;
+  addEventListener(type: 'drain', listener: ReboundListener<ReboundEvent>, options?: boolean | ReboundListenerOptions): void;
+  addEventListener<K extends keyof ReboundEventMap>(type: K, listener: ReboundListener<ReboundEventMap[K]>, options?: boolean | ReboundListenerOptions): void;
 
-  removeEventListener(type: 'open', listener: ReboundListener<ReboundEvent>): void;
-  removeEventListener(type: 'close', listener: ReboundListener<ReboundCloseEvent>): void;
-  removeEventListener(type: 'error', listener: ReboundListener<ReboundErrorEvent>): void;
-  removeEventListener(type: 'message', listener: ReboundListener<ReboundMessageEvent>): void;
-  removeEventListener(type: 'statechange', listener: ReboundListener<StateChangeEvent>): void;
-  removeEventListener(type: 'ready', listener: ReboundListener<ReadyEvent>): void;
-  removeEventListener(type: 'drop', listener: ReboundListener<DropEvent>): void;
-  removeEventListener(type: 'drain', listener: ReboundListener<ReboundEvent>): void;
-  removeEventListener<K extends keyof ReboundEventMap>(type: K, listener: ReboundListener<ReboundEventMap[K]>): void;
+  removeEventListener(type: 'open', listener: ReboundListener<ReboundEvent>, options?: boolean | { capture?: boolean }): void;
+  removeEventListener(type: 'close', listener: ReboundListener<ReboundCloseEvent>, options?: boolean | { capture?: boolean }): void;
+  removeEventListener(type: 'error', listener: ReboundListener<ReboundErrorEvent>, options?: boolean | { capture?: boolean }): void;
+  removeEventListener(type: 'message', listener: ReboundListener<ReboundMessageEvent>, options?: boolean | { capture?: boolean }): void;
+  removeEventListener(type: 'statechange', listener: ReboundListener<StateChangeEvent>, options?: boolean | { capture?: boolean }): void;
+  removeEventListener(type: 'ready', listener: ReboundListener<ReadyEvent>, options?: boolean | { capture?: boolean }): void;
+  removeEventListener(type: 'drop', listener: ReboundListener<DropEvent>, options?: boolean | { capture?: boolean }): void;
+  removeEventListener(type: 'drain', listener: ReboundListener<ReboundEvent>, options?: boolean | { capture?: boolean }): void;
+  removeEventListener<K extends keyof ReboundEventMap>(type: K, listener: ReboundListener<ReboundEventMap[K]>, options?: boolean | { capture?: boolean }): void;
 
   /** Calls `on<type>` and the listeners of `event.type` with `event`; returns `true`. */
   dispatchEvent(event: ReboundEvent): boolean;

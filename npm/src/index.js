@@ -30,6 +30,16 @@ const held = new Set();
 
 const warned = new Set();
 
+/** A listener added with options → [its callback, its capture flag]. */
+const wrapped = new WeakMap();
+/** Whether `kept` (in a listener list) is `listener` added with `capture`. */
+const same = (kept, listener, capture) => {
+  const [callback, flag] = wrapped.get(kept) ?? [kept, false];
+  return callback === listener && flag === capture;
+};
+/** addEventListener's `capture`: the options themselves when a boolean, else their field. */
+const captures = (options) => (typeof options === 'boolean' ? options : !!read(options, 'capture'));
+
 export class ReconnectingWebSocket {
   onopen = null;
   onclose = null;
@@ -375,14 +385,37 @@ export class ReconnectingWebSocket {
   }
 
   // Listener lists are replaced, never mutated, so a dispatch in progress keeps its list.
-  addEventListener(type, listener) {
+  /**
+   * As EventTarget's: a listener is known by its callback and `capture`, added once; `once`
+   * removes it before its first call; a `signal`'s abort removes it (also when this call
+   * found it added already; an aborted signal adds nothing). Listeners added with options
+   * are kept as a `handleEvent` wrapper.
+   */
+  addEventListener(type, listener, options) {
+    const capture = captures(options);
     const list = this.#listeners.get(type) ?? [];
-    if (listener && !list.includes(listener)) this.#listeners.set(type, [...list, listener]);
+    const signal = read(options, 'signal');
+    if (!listener || signal?.aborted) return;
+    signal?.addEventListener?.('abort', () => this.removeEventListener(type, listener, capture));
+    if (list.some((kept) => same(kept, listener, capture))) return;
+    let kept = listener;
+    const once = !!read(options, 'once');
+    if (once || capture) {
+      kept = {
+        handleEvent: (event) => {
+          if (once) this.removeEventListener(type, listener, capture);
+          callListener(listener, event, this);
+        },
+      };
+      wrapped.set(kept, [listener, capture]);
+    }
+    this.#listeners.set(type, [...list, kept]);
   }
 
-  removeEventListener(type, listener) {
+  removeEventListener(type, listener, options) {
+    const capture = captures(options);
     const list = this.#listeners.get(type);
-    if (list && list.includes(listener)) this.#listeners.set(type, list.filter((l) => l !== listener));
+    if (list?.some((kept) => same(kept, listener, capture))) this.#listeners.set(type, list.filter((kept) => !same(kept, listener, capture)));
   }
 
   dispatchEvent(event) {

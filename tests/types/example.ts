@@ -96,6 +96,13 @@ ws.addEventListener('statechange', (event: StateChangeEvent) => {
 
 ws.addEventListener('ready', (event) => console.log(`ready after ${event.openToReadyMs} ms`));
 
+// EventTarget's options: a listener that goes with its component, one that fires once.
+const unmount = new AbortController();
+ws.addEventListener('message', (event) => console.log(event.data), { signal: unmount.signal });
+ws.addEventListener('open', () => console.log('first open'), { once: true, passive: true });
+ws.removeEventListener('drop', () => {}, { capture: false });
+unmount.abort();
+
 const onDrop = (event: DropEvent): void => console.warn('not sent:', event.reason, event.data);
 ws.addEventListener('drop', onDrop);
 ws.removeEventListener('drop', onDrop);
