@@ -421,7 +421,9 @@ export class ReconnectingWebSocket {
   dispatchEvent(event) {
     const handler = BUILTIN_EVENTS.includes(event.type) ? this['on' + event.type] : null;
     if (typeof handler === 'function') callListener(handler, event, this);
-    for (const listener of this.#listeners.get(event.type) ?? []) callListener(listener, event, this);
+    const { type } = event;
+    const listeners = this.#listeners.get(type) ?? [];
+    for (let i = 0; i < listeners.length; i++) this.#callIfKept(type, listeners, i, event);
     return true;
   }
 
@@ -703,8 +705,17 @@ export class ReconnectingWebSocket {
       }
     }
     const listeners = this.#listeners.get('message');
-    for (let i = 0; i < listeners.length; i++) callListener(listeners[i], event, this);
+    for (let i = 0; i < listeners.length; i++) this.#callIfKept('message', listeners, i, event);
   };
+
+  /**
+   * Calls `listeners[i]` (the list as the dispatch began: one added meanwhile waits for the next
+   * event) unless an earlier listener removed it, as EventTarget skips a removed one.
+   */
+  #callIfKept(type, listeners, i, event) {
+    const now = this.#listeners.get(type);
+    if (now === listeners || now.includes(listeners[i])) callListener(listeners[i], event, this);
+  }
 
   #updateInspect() {
     const on = this.#settings?.heartbeat || this.#verifying >= 0 || this.#pending.size > 0 || this.#share !== null;
