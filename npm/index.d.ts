@@ -280,20 +280,20 @@ export interface ReboundEventMap {
   drain: ReboundEvent;
 }
 
-/** A listener: a function (called with `this` = the socket) or an object with `handleEvent`. */
 /**
  * `addEventListener`'s options, as EventTarget takes them: `once` removes the listener before
- * its first call; a `signal` removes it when aborted (an aborted one adds nothing); `capture`
- * is part of a listener's identity (add and remove with the same flag); `passive` changes
- * nothing here.
+ * its first call; a `signal` removes it when aborted (an aborted one adds nothing; a value
+ * that is not an AbortSignal throws a TypeError); `capture` is part of a listener's identity
+ * (add and remove with the same flag); `passive` changes nothing here.
  */
 export interface ReboundListenerOptions {
   capture?: boolean;
   once?: boolean;
   passive?: boolean;
-  signal?: AbortSignal;
+  signal?: GlobalInstance<'AbortSignal', { readonly aborted: boolean }>;
 }
 
+/** A listener: a function (called with `this` = the socket) or an object with `handleEvent`. */
 export type ReboundListener<E> =
   | ((this: ReconnectingWebSocket, event: E) => void)
   | { handleEvent(event: E): void };

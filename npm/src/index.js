@@ -30,15 +30,18 @@ const held = new Set();
 
 const warned = new Set();
 
-/** A listener added with options → [its callback, its capture flag]. */
-const wrapped = new WeakMap();
-/** Whether `kept` (in a listener list) is `listener` added with `capture`. */
-const same = (kept, listener, capture) => {
-  const [callback, flag] = wrapped.get(kept) ?? [kept, false];
-  return callback === listener && flag === capture;
-};
 /** addEventListener's `capture`: the options themselves when a boolean, else their field. */
 const captures = (options) => (typeof options === 'boolean' ? options : !!read(options, 'capture'));
+/** The platform's brand check (a look-alike's `aborted` getter never runs). */
+const abortedGetter = globalThis.AbortSignal && Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
+const isAbortSignal = (value) => {
+  try {
+    abortedGetter.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export class ReconnectingWebSocket {
   onopen = null;
@@ -388,42 +391,40 @@ export class ReconnectingWebSocket {
   /**
    * As EventTarget's: a listener is known by its callback and `capture`, added once; `once`
    * removes it before its first call; a `signal`'s abort removes it (also when this call
-   * found it added already; an aborted signal adds nothing). Listeners added with options
-   * are kept as a `handleEvent` wrapper.
+   * found it added already; an aborted signal adds nothing; a value that is not an
+   * AbortSignal is a TypeError). Each is kept as an entry `{ callback, capture, once, removed }`.
    */
   addEventListener(type, listener, options) {
     const capture = captures(options);
-    const list = this.#listeners.get(type) ?? [];
     const signal = read(options, 'signal');
+    if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError('rebound-ws: addEventListener: options.signal is not an AbortSignal');
     if (!listener || signal?.aborted) return;
-    signal?.addEventListener?.('abort', () => this.removeEventListener(type, listener, capture));
-    if (list.some((kept) => same(kept, listener, capture))) return;
-    let kept = listener;
-    const once = !!read(options, 'once');
-    if (once || capture) {
-      kept = {
-        handleEvent: (event) => {
-          if (once) this.removeEventListener(type, listener, capture);
-          callListener(listener, event, this);
-        },
-      };
-      wrapped.set(kept, [listener, capture]);
+    if (signal) {
+      // Held by the signal: the socket only weakly, so a long-lived signal keeps no socket alive.
+      const socket = new WeakRef(this);
+      signal.addEventListener('abort', () => socket.deref()?.removeEventListener(type, listener, capture), { once: true });
     }
-    this.#listeners.set(type, [...list, kept]);
+    const list = this.#listeners.get(type) ?? [];
+    if (!list.some((entry) => entry.callback === listener && entry.capture === capture)) {
+      this.#listeners.set(type, [...list, { callback: listener, capture, once: !!read(options, 'once'), removed: false }]);
+    }
   }
 
   removeEventListener(type, listener, options) {
     const capture = captures(options);
-    const list = this.#listeners.get(type);
-    if (list?.some((kept) => same(kept, listener, capture))) this.#listeners.set(type, list.filter((kept) => !same(kept, listener, capture)));
+    const list = this.#listeners.get(type) ?? [];
+    const entry = list.find((e) => e.callback === listener && e.capture === capture);
+    if (entry) {
+      entry.removed = true; // a dispatch under way skips it
+      this.#listeners.set(type, list.filter((e) => e !== entry));
+    }
   }
 
   dispatchEvent(event) {
     const handler = BUILTIN_EVENTS.includes(event.type) ? this['on' + event.type] : null;
     if (typeof handler === 'function') callListener(handler, event, this);
     const { type } = event;
-    const listeners = this.#listeners.get(type) ?? [];
-    for (let i = 0; i < listeners.length; i++) this.#callIfKept(type, listeners, i, event);
+    for (const entry of this.#listeners.get(type) ?? []) this.#callEntry(type, entry, event);
     return true;
   }
 
@@ -705,16 +706,17 @@ export class ReconnectingWebSocket {
       }
     }
     const listeners = this.#listeners.get('message');
-    for (let i = 0; i < listeners.length; i++) this.#callIfKept('message', listeners, i, event);
+    for (let i = 0; i < listeners.length; i++) this.#callEntry('message', listeners[i], event);
   };
 
   /**
-   * Calls `listeners[i]` (the list as the dispatch began: one added meanwhile waits for the next
-   * event) unless an earlier listener removed it, as EventTarget skips a removed one.
+   * Calls a listener's entry from the list as the dispatch began (one added meanwhile waits for
+   * the next event), unless it was removed meanwhile; a `once` one is removed first.
    */
-  #callIfKept(type, listeners, i, event) {
-    const now = this.#listeners.get(type);
-    if (now === listeners || now.includes(listeners[i])) callListener(listeners[i], event, this);
+  #callEntry(type, entry, event) {
+    if (entry.removed) return;
+    if (entry.once) this.removeEventListener(type, entry.callback, entry.capture);
+    callListener(entry.callback, event, this);
   }
 
   #updateInspect() {

@@ -15,20 +15,29 @@ import { wasmUrl } from './instance.js';
 let shareModule = null;
 let failedLoads = 0;
 /**
- * The share module, loaded once. After a failure it is loaded under a new URL: a page
- * remembers a failed import by its URL (Firefox a failed fetch, every browser a module whose
- * evaluation failed, as when its wasm could not be fetched), so the same URL would fail for
- * good. Bundlers rewrite the first import; the later ones, a URL made at run time beside the
- * main wasm, they leave (where a bundler renamed the module, those fail as the first did).
+ * The share module, loaded once. After a failure the same import is tried first (Chromium
+ * fetches again, and a bundler's renamed module is found only so), then the module beside
+ * the main wasm under a new URL: a page remembers a failed import by its URL (Firefox a
+ * failed fetch, every browser a module whose evaluation failed, as when its wasm could not
+ * be fetched), so only a new URL loads it again there.
  */
 const load = () =>
-  (shareModule ??= (
-    failedLoads === 0 ? import('./share-wasm.js') : import(/* @vite-ignore */ `${new URL(`share-wasm.js?retry=${failedLoads}`, wasmUrl)}`)
-  ).catch((error) => {
-    failedLoads++;
-    shareModule = null;
-    throw error;
-  }));
+  (shareModule ??= import('./share-wasm.js')
+    .catch((error) => {
+      let url;
+      try {
+        url = failedLoads > 0 && new URL(`share-wasm.js?retry=${failedLoads}`, wasmUrl).href;
+      } catch {
+        // no base to resolve against (the Node entries, a data: or blob: wasm URL)
+      }
+      if (!url) throw error;
+      return import(/* @vite-ignore */ url);
+    })
+    .catch((error) => {
+      failedLoads++;
+      shareModule = null;
+      throw error;
+    }));
 
 /** One instance's link to the leading tab's socket (its workings: the module's `MemberLink`). */
 export class ShareLink {

@@ -211,6 +211,8 @@ describe('listener options, as EventTarget', () => {
       const calls = { rws: [], platform: [] };
       // Per target, the same five callbacks (four functions, one handleEvent object); the
       // third removes the fourth while the event is dispatched (EventTarget then skips it).
+      // (Adding during a dispatch has a test of its own: Node's EventTarget calls a listener
+      // added meanwhile, which the DOM standard, Chromium and Firefox do not.)
       const callbacks = (log, target, list) =>
         [0, 1, 2, 3]
           .map((i) => (event) => {
@@ -279,6 +281,42 @@ describe('listener options, as EventTarget', () => {
     rws.dispatchEvent(new Event('drain'));
     // Chromium 156 prints the same for an EventTarget (Firefox calls captured ones first).
     assert.equal(log.join(''), 'aba|ba|baa|ba'.replaceAll('|', ''));
+    rws.close();
+  });
+
+  test('a signal that is not an AbortSignal is a TypeError, as EventTarget says; undefined means none', () => {
+    const rws = connect({ startClosed: true });
+    const platform = new EventTarget();
+    for (const signal of [null, {}, 'abort']) {
+      assert.throws(() => platform.addEventListener('drain', () => {}, { signal }), TypeError);
+      assert.throws(() => rws.addEventListener('drain', () => {}, { signal }), TypeError, String(signal));
+    }
+    // A look-alike too, as Chromium and Firefox say (Node's EventTarget takes one that has `aborted`).
+    assert.throws(() => rws.addEventListener('drain', () => {}, { signal: { aborted: false, addEventListener() {} } }), TypeError);
+    let called = 0;
+    rws.addEventListener('drain', () => called++, { signal: undefined });
+    rws.dispatchEvent(new Event('drain'));
+    assert.equal(called, 1);
+    rws.close();
+  });
+
+  test('a listener added, or removed and added again, during a dispatch is called from the next event on (as in Chromium 156 and Firefox 153)', () => {
+    const rws = connect({ startClosed: true });
+    const log = [];
+    const b = () => log.push('b');
+    const c = () => log.push('c');
+    const a = () => {
+      log.push('a');
+      rws.removeEventListener('drain', b);
+      rws.addEventListener('drain', b);
+      rws.addEventListener('drain', c);
+    };
+    rws.addEventListener('drain', a, { once: true });
+    rws.addEventListener('drain', b);
+    rws.dispatchEvent(new Event('drain'));
+    log.push('|');
+    rws.dispatchEvent(new Event('drain'));
+    assert.equal(log.join(''), 'a|bc'); // what both browsers print for an EventTarget
     rws.close();
   });
 });
