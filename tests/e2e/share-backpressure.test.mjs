@@ -8,26 +8,14 @@
 // and once the leading tab resumes everything arrives, in order, and `drain` fires.
 // Needs npm/dist (make package) and the test bed (cargo build -p testbed).
 // Run: node --test tests/e2e/share-backpressure.test.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { startTestbed, until } from '../support/testbed.mjs';
+import { until } from '../support/testbed.mjs';
 import { launchTabs } from '../support/cdp-tabs.mjs';
 import { launchFirefoxTabs } from '../support/firefox-tabs.mjs';
-import { assertOnceInOrder, packageFolder } from '../support/share-pages.mjs';
+import { assertOnceInOrder, useServedPackage } from '../support/share-pages.mjs';
 
-let bed;
-let www;
-
-before(async () => {
-  www = packageFolder();
-  bed = await startTestbed({ www, tls: true });
-});
-
-after(async () => {
-  bed?.stop();
-  if (www) rmSync(www, { recursive: true, force: true });
-});
+const served = useServedPackage({ tls: true });
 
 const MESSAGES = 30;
 const SIZE = 100; // characters, ASCII: the queue's count and the bytes agree
@@ -39,14 +27,14 @@ async function sharedTab(browser) {
 }
 
 async function page(browser) {
-  const tab = await browser.newTab(`${bed.base}/index.html`);
+  const tab = await browser.newTab(`${served.bed.base}/index.html`);
   await tab.waitFor(() => window.loaded === true);
   return tab;
 }
 
 async function share(tab) {
   const options = { highWaterMark: HIGH, lowWaterMark: 0 };
-  await tab.evaluate(([url, options]) => window.makeWithProvider('backpressure', url, options), [`${bed.wsUrl}?token=t`, options]);
+  await tab.evaluate(([url, options]) => window.makeWithProvider('backpressure', url, options), [`${served.bed.wsUrl}?token=t`, options]);
   await tab.waitFor(() => window.ws.state === 'open' && window.count('ready') > 0);
   return tab;
 }
@@ -79,7 +67,7 @@ function assertCongested({ said, buffered }) {
 const expected = Array.from({ length: MESSAGES }, (_, i) => `m${String(i).padStart(2, '0')}`.padEnd(SIZE, '.'));
 
 async function arrivedInOrder() {
-  const seen = async () => (await bed.stats()).connections.flatMap((c) => c.received);
+  const seen = async () => (await served.bed.stats()).connections.flatMap((c) => c.received);
   await until(async () => {
     const all = await seen();
     return expected.every((m) => all.includes(m));
@@ -102,8 +90,8 @@ async function drained(tab, once) {
 
 async function cleanUp(tabs) {
   for (const tab of tabs) await tab.close();
-  await until(async () => (await bed.stats()).live === 0, { timeout: 15000, what: 'no live connection' });
-  await bed.reset();
+  await until(async () => (await served.bed.stats()).live === 0, { timeout: 15000, what: 'no live connection' });
+  await served.bed.reset();
 }
 
 for (const [name, launch] of [
@@ -113,10 +101,10 @@ for (const [name, launch] of [
   test(`${name}: a sharing tab's unacknowledged sends are its bufferedAmount; send() says false above highWaterMark, drain follows`, async () => {
     const browser = await launch();
     try {
-      await bed.reset();
+      await served.bed.reset();
       const leader = await sharedTab(browser);
       const sender = await sharedTab(browser);
-      assert.equal((await bed.stats()).connections.length, 1, 'one shared socket');
+      assert.equal((await served.bed.stats()).connections.length, 1, 'one shared socket');
       assertCongested(await burst(sender));
       await arrivedInOrder();
       await drained(sender, true);
@@ -136,7 +124,7 @@ for (const [name, launch] of [
   test(`${name}: a tab that relinks keeps its unacknowledged bytes: congested from its first send; one that missed the acknowledgement (close, then reconnect) hears it again`, async () => {
     const browser = await launch();
     try {
-      await bed.reset();
+      await served.bed.reset();
       // The leading tab is made last, so it is in front: its timers, which time its
       // acknowledgements, are not throttled (the sending tab's wait below outlasts them).
       const sender = await page(browser);
@@ -168,7 +156,7 @@ for (const [name, launch] of [
       await sender.evaluate(() => window.ws.reconnect());
       await drained(sender, false);
       await until(async () => {
-        const all = (await bed.stats()).connections.flatMap((c) => c.received);
+        const all = (await served.bed.stats()).connections.flatMap((c) => c.received);
         return all.filter((m) => expected.includes(m)).length === 2 * MESSAGES && all.includes('after-relink');
       }, { timeout: 30000, what: 'both bursts, each message twice in all, and the send after the relink' });
       for (const tab of [leader, sender]) assert.deepEqual(tab.errors, []);
@@ -182,10 +170,10 @@ for (const [name, launch] of [
 test('Chromium: a frozen leading tab takes nothing: the sending tab stays congested; after resume all arrive in order and drain fires', async () => {
   const browser = await launchTabs({ args: ['--ignore-certificate-errors'] });
   try {
-    await bed.reset();
+    await served.bed.reset();
     const leader = await sharedTab(browser);
     const sender = await sharedTab(browser);
-    const front = await browser.newTab(`${bed.base}/index.html`); // the others are hidden now
+    const front = await browser.newTab(`${served.bed.base}/index.html`); // the others are hidden now
     assert.equal(await leader.evaluate(() => document.visibilityState), 'hidden');
     await leader.evaluate(() => {
       window.lifecycle = [];

@@ -7,27 +7,16 @@
 // for the page's lifetime (Firefox: both; Chromium: the wasm).
 // Needs npm/dist (make package) and the test bed (cargo build -p testbed).
 // Run: node --test tests/e2e/share-load.test.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestbed, until } from '../support/testbed.mjs';
+import { until } from '../support/testbed.mjs';
 import { launchTabs } from '../support/cdp-tabs.mjs';
 import { launchFirefoxTabs } from '../support/firefox-tabs.mjs';
-import { packageFolder } from '../support/share-pages.mjs';
+import { useServedPackage } from '../support/share-pages.mjs';
 
-let bed;
-let www;
-
-before(async () => {
-  www = packageFolder();
-  bed = await startTestbed({ www, tls: true });
-});
-
-after(async () => {
-  bed?.stop();
-  if (www) rmSync(www, { recursive: true, force: true });
-});
+const served = useServedPackage({ tls: true });
 
 const REASON = 'the share module did not load';
 const closesSayingSo = (tab) => tab.evaluate((reason) => window.log.filter((e) => e.t === 'close' && e.reason.startsWith(reason)).length, REASON);
@@ -39,25 +28,25 @@ for (const [name, launch] of [
   for (const file of ['share-wasm.js', 'rebound-share.wasm']) {
     test(`${name}: ${file} cannot be fetched: attempts close saying so and are retried; once it is back, the instance connects`, async () => {
       const browser = await launch();
-      const away = (back) => (back ? renameSync(join(www, `${file}.away`), join(www, file)) : renameSync(join(www, file), join(www, `${file}.away`)));
+      const away = (back) => (back ? renameSync(join(served.www, `${file}.away`), join(served.www, file)) : renameSync(join(served.www, file), join(served.www, `${file}.away`)));
       away(false);
       try {
-        await bed.reset();
-        const tab = await browser.newTab(`${bed.base}/index.html`);
+        await served.bed.reset();
+        const tab = await browser.newTab(`${served.bed.base}/index.html`);
         await tab.waitFor(() => window.loaded === true);
-        await tab.evaluate((url) => window.makeWithProvider('load', url), `${bed.wsUrl}?token=t`);
+        await tab.evaluate((url) => window.makeWithProvider('load', url), `${served.bed.wsUrl}?token=t`);
         // Two attempts failed: the retry a second later loaded under a new URL, and failed too.
         await tab.waitFor((reason) => window.log.filter((e) => e.t === 'close' && e.reason.startsWith(reason)).length >= 2, REASON);
         assert.ok(['connecting', 'reconnecting'].includes(await tab.evaluate(() => window.ws.state)), 'still trying');
-        assert.equal((await bed.stats()).connections.length, 0, 'no socket without the policy');
+        assert.equal((await served.bed.stats()).connections.length, 0, 'no socket without the policy');
         away(true);
         await tab.waitFor(() => window.ws.state === 'open' && window.count('ready') > 0);
         await tab.evaluate(() => window.ws.send('after-it-came-back'));
-        await until(async () => (await bed.stats()).connections.some((c) => c.received.includes('after-it-came-back')), { timeout: 15000, what: 'the send' });
+        await until(async () => (await served.bed.stats()).connections.some((c) => c.received.includes('after-it-came-back')), { timeout: 15000, what: 'the send' });
         assert.ok((await closesSayingSo(tab)) >= 2);
-        assert.equal((await bed.stats()).connections.length, 1, 'one socket');
+        assert.equal((await served.bed.stats()).connections.length, 1, 'one socket');
         await tab.close();
-        await until(async () => (await bed.stats()).live === 0, { timeout: 15000, what: 'no live connection' });
+        await until(async () => (await served.bed.stats()).live === 0, { timeout: 15000, what: 'no live connection' });
       } finally {
         try {
           away(true);

@@ -67,22 +67,36 @@ export function packageFolder(files = {}, copies = {}) {
 }
 
 /**
- * A suite in really hidden tabs: before the first test, the package folder (`copies`: see
- * packageFolder) served by a test bed and a hidden-tab browser (launchHiddenTabs); after the
- * last, both stopped and the folder removed. Returns `{ bed, browser }`, filled in `before`.
+ * The package served for a suite: before the first test, the package folder (`copies`: see
+ * packageFolder) served by a test bed (`tls`: over https); after the last, the bed stopped
+ * and the folder removed. Returns `{ bed, www }`, filled in `before`.
+ */
+export function useServedPackage({ tls = false, copies = {} } = {}) {
+  const env = { bed: null, www: null };
+  before(async () => {
+    env.www = packageFolder({}, copies);
+    env.bed = await startTestbed({ www: env.www, tls });
+  });
+  after(async () => {
+    env.bed?.stop();
+    if (env.www) rmSync(env.www, { recursive: true, force: true });
+  });
+  return env;
+}
+
+/**
+ * A suite in really hidden tabs: the package served (useServedPackage) and a hidden-tab
+ * browser (launchHiddenTabs), closed after the last test. Returns `{ bed, www, browser }`,
+ * filled in `before`.
  */
 export function useHiddenTabs(copies = {}) {
-  const env = { bed: null, browser: null };
-  let www;
+  const env = useServedPackage({ copies });
+  env.browser = null;
   before(async () => {
-    www = packageFolder({}, copies);
-    env.bed = await startTestbed({ www });
     env.browser = await launchHiddenTabs();
   });
   after(async () => {
     await env.browser?.close();
-    env.bed?.stop();
-    if (www) rmSync(www, { recursive: true, force: true });
   });
   return env;
 }

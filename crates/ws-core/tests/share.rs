@@ -605,15 +605,7 @@ fn a_stop_hands_back_what_was_not_acknowledged() {
     while member.poll_output().is_some() {}
     member.send(conn, 7, 1).unwrap();
     member.poll_output();
-    let stop = Wire::Close {
-        to: None,
-        conn: None,
-        code: STOPPED_CODE,
-        reason: "stopped".into(),
-        clean: true,
-        hub: "h1".into(),
-    };
-    member.receive(stop);
+    member.receive(stopped("h1"));
     assert!(matches!(member.poll_output(), Some(MemberOutput::Closed { code: STOPPED_CODE, .. })));
     assert_eq!(member.poll_output(), Some(MemberOutput::Unsent(7)));
     assert_eq!(member.unacknowledged(), 0);
@@ -653,15 +645,7 @@ fn sends_not_acknowledged_are_the_members_buffered_amount() {
     assert_eq!(member.buffered_amount(), 70);
     member.receive(ack(3));
     assert_eq!((member.unacknowledged(), member.buffered_amount()), (1, 40));
-    let stop = Wire::Close {
-        to: None,
-        conn: None,
-        code: STOPPED_CODE,
-        reason: "stopped".into(),
-        clean: true,
-        hub: "h1".into(),
-    };
-    member.receive(stop); // stopped for good: handed back (drops), nothing held
+    member.receive(stopped("h1")); // stopped for good: handed back (drops), nothing held
     assert_eq!((member.unacknowledged(), member.buffered_amount()), (0, 0));
 }
 
@@ -710,6 +694,11 @@ fn open(hub: &str, conn: u32) -> Wire<u8> {
 
 fn close(hub: &str) -> Wire<u8> {
     Wire::Close { to: None, conn: None, code: 1006, reason: "".into(), clean: false, hub: hub.into() }
+}
+
+/// The hub's close for good (the app stopped it): nothing is replayed after it.
+fn stopped(hub: &str) -> Wire<u8> {
+    Wire::Close { to: None, conn: None, code: STOPPED_CODE, reason: "stopped".into(), clean: true, hub: hub.into() }
 }
 
 /// Found in review: `BroadcastChannel` orders one sender's messages, not different senders'.
