@@ -696,7 +696,10 @@ export declare class ReconnectingWebSocket {
    */
   statusView(grace?: number): StatusView;
 
-  /** Called for `open` (the connection is ready). */
+  /**
+   * Called for `open` (the connection is ready). Each `on<type>` handler runs in its place
+   * among the listeners, as on `WebSocket`: where it was first set, until set to `null`.
+   */
   onopen: ((this: ReconnectingWebSocket, event: ReboundEvent) => void) | null;
   /** Called for `close` (with kind, hint, willRetry, retryIn). */
   onclose: ((this: ReconnectingWebSocket, event: ReboundCloseEvent) => void) | null;
@@ -704,6 +707,14 @@ export declare class ReconnectingWebSocket {
   onerror: ((this: ReconnectingWebSocket, event: ReboundErrorEvent) => void) | null;
   /** Called for every inbound message, except heartbeat, verification and request replies. */
   onmessage: ((this: ReconnectingWebSocket, event: ReboundMessageEvent) => void) | null;
+  /** Called for `statechange`. */
+  onstatechange: ((this: ReconnectingWebSocket, event: StateChangeEvent) => void) | null;
+  /** Called for `ready`. */
+  onready: ((this: ReconnectingWebSocket, event: ReadyEvent) => void) | null;
+  /** Called for `drop` (a message that will not be sent). */
+  ondrop: ((this: ReconnectingWebSocket, event: DropEvent) => void) | null;
+  /** Called for `drain`. */
+  ondrain: ((this: ReconnectingWebSocket, event: ReboundEvent) => void) | null;
 
   /**
    * Sends `data` on the ready socket, or queues it while not ready (flushed in order before
@@ -776,7 +787,7 @@ export declare class ReconnectingWebSocket {
   removeEventListener(type: 'drain', listener: ReboundListener<ReboundEvent>, options?: boolean | { capture?: boolean }): void;
   removeEventListener<K extends keyof ReboundEventMap>(type: K, listener: ReboundListener<ReboundEventMap[K]>, options?: boolean | { capture?: boolean }): void;
 
-  /** Calls `on<type>` and the listeners of `event.type` with `event`; returns `true`. */
+  /** Calls the listeners of `event.type` (`on<type>` in its place); `false` when one canceled `event`. */
   dispatchEvent(event: ReboundEvent): boolean;
 }
 

@@ -2,6 +2,7 @@
 // Event plumbing shared by the wrapper: building events, calling listeners, reading what
 // look-alike sockets hand over, and WebSocket.send's argument rule.
 
+/** WebSocket's events and Rebound's own; each has an `on<type>` handler. */
 export const BUILTIN_EVENTS = ['open', 'close', 'error', 'message', 'statechange', 'ready', 'drop', 'drain'];
 
 export function makeEvent(type, target, props) {

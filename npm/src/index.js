@@ -44,11 +44,30 @@ const isAbortSignal = (value) => {
 };
 
 export class ReconnectingWebSocket {
-  onopen = null;
-  onclose = null;
-  onerror = null;
-  onmessage = null;
+  /**
+   * `onopen`, `onclose`, `onerror`, `onmessage` (and `onstatechange`, `onready`, `ondrop`,
+   * `ondrain` for Rebound's events): event handlers as the platform keeps them. A
+   * handler is a listener placed in the list when first set, left in place when replaced,
+   * removed when set to `null` (or anything not an object, which reads back as `null`); one
+   * that returns `false` cancels the event.
+   */
+  static {
+    for (const type of BUILTIN_EVENTS) {
+      Object.defineProperty(this.prototype, 'on' + type, {
+        get() {
+          return this.#handlers[type]?.value ?? null;
+        },
+        set(value) {
+          this.#setHandler(type, value);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
 
+  /** Each event handler's listener entry (`value`: the handler), by event type. */
+  #handlers = {};
   #core;
   #settings;
   #ws = null;
@@ -420,12 +439,36 @@ export class ReconnectingWebSocket {
     }
   }
 
+  /** Calls the listeners (handlers among them, in their places); `false` when one canceled the event. */
   dispatchEvent(event) {
-    const handler = BUILTIN_EVENTS.includes(event.type) ? this['on' + event.type] : null;
-    if (typeof handler === 'function') callListener(handler, event, this);
     const { type } = event;
     for (const entry of this.#listeners.get(type) ?? []) this.#callEntry(type, entry, event);
-    return true;
+    return !event.defaultPrevented;
+  }
+
+  #setHandler(type, value) {
+    const entry = this.#handlers[type];
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+      if (entry) {
+        this.#handlers[type] = undefined;
+        entry.removed = true; // a dispatch under way skips it
+        this.#listeners.set(type, this.#listeners.get(type).filter((e) => e !== entry));
+      }
+    } else if (entry) {
+      entry.value = value;
+    } else {
+      const added = {
+        callback(event) {
+          if (typeof added.value === 'function' && added.value.call(this, event) === false) event.preventDefault();
+        },
+        value,
+        capture: false,
+        once: false,
+        removed: false,
+      };
+      this.#handlers[type] = added;
+      this.#listeners.set(type, [...this.#listeners.get(type), added]);
+    }
   }
 
   // ---- the batch ---------------------------------------------------------------------------
@@ -697,14 +740,6 @@ export class ReconnectingWebSocket {
   #onMessage = (event) => {
     this.#received++;
     if (this.#inspect !== null && this.#inspect(event)) return;
-    const handler = this.onmessage;
-    if (typeof handler === 'function') {
-      try {
-        handler.call(this, event);
-      } catch (error) {
-        reportError(error);
-      }
-    }
     const listeners = this.#listeners.get('message');
     for (let i = 0; i < listeners.length; i++) this.#callEntry('message', listeners[i], event);
   };

@@ -319,4 +319,34 @@ describe('listener options, as EventTarget', () => {
     assert.equal(log.join(''), 'a|bc'); // what both browsers print for an EventTarget
     rws.close();
   });
+
+  // WebSocket's own handlers are checked side by side with the browsers' WebSocket by
+  // tests/pages (the listener-order check); Rebound's events have handlers kept the same way.
+  test("Rebound's on<type> handlers take their place among the listeners, as WebSocket's do", () => {
+    const rws = connect({ startClosed: true });
+    const log = [];
+    const listener = () => log.push('listener');
+    for (const type of ['statechange', 'ready', 'drop', 'drain']) {
+      log.length = 0;
+      rws.addEventListener(type, listener);
+      rws[`on${type}`] = () => log.push('first');
+      rws[`on${type}`] = () => log.push('replaced');
+      rws.dispatchEvent(new Event(type));
+      assert.deepEqual(log, ['listener', 'replaced'], `${type}: a replaced handler keeps its place`);
+      rws[`on${type}`] = null;
+      rws.removeEventListener(type, listener);
+      rws[`on${type}`] = () => false;
+      rws.addEventListener(type, listener);
+      const event = new Event(type, { cancelable: true });
+      assert.equal(rws.dispatchEvent(event), false, `${type}: a handler returning false cancels`);
+      assert.equal(event.defaultPrevented, true);
+      rws[`on${type}`] = 'not a function';
+      assert.equal(rws[`on${type}`], null, `${type}: a non-object reads back as null`);
+      log.length = 0;
+      rws.dispatchEvent(new Event(type));
+      assert.deepEqual(log, ['listener']);
+      rws.removeEventListener(type, listener);
+    }
+    rws.close();
+  });
 });

@@ -175,6 +175,7 @@ if (installed) {
   cpSync(join(here, 'fuzz-page'), fuzzDir, { recursive: true });
   cpSync(join(pkgDir, 'dist', 'index.js'), join(fuzzDir, 'rebound-ws.js'));
   cpSync(join(pkgDir, 'dist', 'rebound.wasm'), join(fuzzDir, 'rebound.wasm'));
+  cpSync(join(root, 'tests', 'support', 'random.mjs'), join(fuzzDir, 'random.mjs'));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -345,6 +346,24 @@ async function inBrowser(name) {
         const pageErrors = session.consoleLines.filter((l) => l.startsWith('pageerror'));
         if (pageErrors.length) throw fail(`unexpected page errors: ${pageErrors[0]}`, await session.dump());
         return `${report.steps} steps, ${report.messages} messages accounted for, final echo "${report.echo}"`;
+      } finally {
+        await session.context.close();
+        bed.stop();
+      }
+    });
+    await check(`${browserName} listeners: 300 generated sequences of handlers, listeners and dispatches agree with the browser's WebSocket`, async () => {
+      const bed = await startTestbed({ www: fuzzDir });
+      cleanups.push(() => bed.stop());
+      const session = await openPage(`${bed.base}/`);
+      try {
+        await waitForData(session, { listenerOrder: '1' }, 5000, 'the listener-order module to load');
+        const report = await session.page.evaluate(([seed, url]) => window.listenerOrder(seed, 300, url), [FUZZ_SEED, bed.wsUrl]);
+        if (report.mismatches.length) {
+          const first = report.mismatches[0];
+          const show = (log) => log.slice(Math.max(0, first.firstDifference - 4), first.firstDifference + 3).join(' | ');
+          throw fail(`${report.mismatches.length} sequence(s) differ; sequence ${first.sequence} at line ${first.firstDifference}: WebSocket ${show(first.webSocket)}; rebound-ws ${show(first.rebound)}; ops ${JSON.stringify(first.ops)}`);
+        }
+        return `${report.sequences} sequences, ${report.steps} steps`;
       } finally {
         await session.context.close();
         bed.stop();

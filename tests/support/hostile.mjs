@@ -12,17 +12,9 @@
 
 // ---- seeded randomness ------------------------------------------------------------------------
 
-/** mulberry32: a tiny, good-enough 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './random.mjs';
+
+export { mulberry32 };
 
 /** A 32-bit seed derived from any parts (FNV-1a over their text). */
 export function hashSeed(...parts) {

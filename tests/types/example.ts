@@ -78,6 +78,14 @@ ws.onclose = function (event) {
   // `this` is the socket.
   console.log(this.state, event.code, event.reason, event.wasClean);
 };
+ws.onstatechange = (event) => console.log(event.state, event.attempt);
+ws.onready = (event) => console.log(`ready after ${event.openToReadyMs} ms`);
+ws.ondrop = (event) => console.warn('not sent', event.reason);
+ws.ondrain = null;
+// A handler that returns false cancels a cancelable event, as on WebSocket.
+ws.onmessage = () => false;
+// @ts-expect-error: a 'ready' event has no `code`
+ws.onready = (event) => console.log(event.code);
 
 // ---- typed listeners ----------------------------------------------------------------------
 

@@ -11,19 +11,9 @@
 // and at the end a fresh socket with the browser's own WebSocket echoes through the test bed.
 // window.fuzz(seed, steps, wsUrl) → { steps, failures: [...], ... }
 import ReconnectingWebSocket, { pendingTimers } from './rebound-ws.js';
+import { mulberry32 as rng } from './random.mjs';
 
 const STATES_CLOSED = new Set(['idle', 'closed', 'failed']);
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tick = () => new Promise((resolve) => {
   const channel = new MessageChannel();
