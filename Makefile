@@ -63,7 +63,7 @@ test-types: package ## a TypeScript example compiles with --strict; the package'
 	node_modules/.bin/tsc -p tests/types
 	node_modules/.bin/tsc -p npm
 
-test-pages: package testbed ## a Vite build, a strict-CSP plain page and the fuzz page in headless Chromium and Firefox
+test-pages: package testbed ## a Vite build and a webpack build (each also with share), a strict-CSP plain page and the fuzz page in headless Chromium and Firefox
 	node tests/pages/run.mjs
 
 test-e2e: demo-build ssr-app testbed ## the demo and share in headless Chromium and Firefox (screenshots to a temporary folder)

@@ -142,6 +142,24 @@ for (const [name, entry] of Object.entries(m.entries)) {
   const external = name === 'share' ? [] : [`--external:./${m.entries.share.out}`];
   run(join(bin, 'esbuild'), [join(m.package['npm-dir'], 'src', entry.source), '--bundle', `--format=${entry.format}`, ...platform, `--target=${m.bundle.target}`, ...(m.bundle.minify ? ['--minify'] : []), '--legal-comments=none', ...external, ...footer, `--outfile=${outfile}`]);
   if (m.bundle.terser && platform[0] === '--platform=browser') await terse(outfile);
+  keepRuntimeImport(outfile, name === 'browser');
+}
+
+/**
+ * Marks the one `import(url)` of a URL known only at run time (share.js: the share module
+ * loaded again under a new URL) for the app's bundler to leave alone: minifiers drop the
+ * source's comments, and without `webpackIgnore` webpack warns "Critical dependency: the
+ * request of a dependency is an expression" and replaces the import with one that always
+ * fails. `required`: the file must have it (the browser entry); no file may have two.
+ */
+function keepRuntimeImport(file, required) {
+  const text = readFileSync(file, 'utf8');
+  const runtime = /\bimport\(\s*([A-Za-z_$][\w$]*)\s*\)/g;
+  const found = text.match(runtime) ?? [];
+  if (found.length > 1 || (required && found.length === 0)) {
+    throw new Error(`${file}: expected ${required ? 'one' : 'at most one'} import() of a run-time URL, found ${found.length}`);
+  }
+  writeFileSync(file, text.replace(runtime, 'import(/*webpackIgnore:true*//*@vite-ignore*/$1)'));
 }
 
 /**

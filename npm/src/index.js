@@ -15,7 +15,8 @@
 // when its timer fires.
 import { Core } from './core.js';
 import { exports as wasmExports } from './instance.js';
-import { BUILTIN_EVENTS, callListener, ignoreError, isBinary, makeEvent, nextTask, read, reportError, withoutQuery } from './events.js';
+import { BUILTIN_EVENTS, ignoreError, isBinary, makeEvent, nextTask, read, reportError, withoutQuery } from './events.js';
+import { Listeners } from './listeners.js';
 import { onHint, watchPage } from './page.js';
 import { ShareLink } from './share.js';
 
@@ -30,35 +31,20 @@ const held = new Set();
 
 const warned = new Set();
 
-/** addEventListener's `capture`: the options themselves when a boolean, else their field. */
-const captures = (options) => (typeof options === 'boolean' ? options : !!read(options, 'capture'));
-/** The platform's brand check (a look-alike's `aborted` getter never runs). */
-const abortedGetter = globalThis.AbortSignal && Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
-const isAbortSignal = (value) => {
-  try {
-    abortedGetter.call(value);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 export class ReconnectingWebSocket {
   /**
    * `onopen`, `onclose`, `onerror`, `onmessage` (and `onstatechange`, `onready`, `ondrop`,
-   * `ondrain` for Rebound's events): event handlers as the platform keeps them. A
-   * handler is a listener placed in the list when first set, left in place when replaced,
-   * removed when set to `null` (or anything not an object, which reads back as `null`); one
-   * that returns `false` cancels the event.
+   * `ondrain` for Rebound's events): event handlers as the platform keeps them
+   * (`Listeners.setHandler`).
    */
   static {
     for (const type of BUILTIN_EVENTS) {
       Object.defineProperty(this.prototype, 'on' + type, {
         get() {
-          return this.#handlers[type]?.value ?? null;
+          return this.#listeners.handler(type);
         },
         set(value) {
-          this.#setHandler(type, value);
+          this.#listeners.setHandler(type, value);
         },
         enumerable: true,
         configurable: true,
@@ -66,8 +52,6 @@ export class ReconnectingWebSocket {
     }
   }
 
-  /** Each event handler's listener entry (`value`: the handler), by event type. */
-  #handlers = {};
   #core;
   #settings;
   #ws = null;
@@ -85,7 +69,7 @@ export class ReconnectingWebSocket {
   #received = 0;
   /** When (`performance.now()`) the last message arrived, tracked while messages are inspected (heartbeat on). */
   #lastInbound = -1;
-  #listeners = new Map(BUILTIN_EVENTS.map((type) => [type, []]));
+  #listeners = new Listeners(this, BUILTIN_EVENTS);
   #binaryType = 'blob';
   #log = null;
   #verifying = -1;
@@ -406,69 +390,18 @@ export class ReconnectingWebSocket {
     this.#call(() => this.#core.connect());
   }
 
-  // Listener lists are replaced, never mutated, so a dispatch in progress keeps its list.
-  /**
-   * As EventTarget's: a listener is known by its callback and `capture`, added once; `once`
-   * removes it before its first call; a `signal`'s abort removes it (also when this call
-   * found it added already; an aborted signal adds nothing; a value that is not an
-   * AbortSignal is a TypeError). Each is kept as an entry `{ callback, capture, once, removed }`.
-   */
+  /** As EventTarget's, with its options (`once`, `signal`, `capture`): see `Listeners.add`. */
   addEventListener(type, listener, options) {
-    const capture = captures(options);
-    const signal = read(options, 'signal');
-    if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError('rebound-ws: addEventListener: options.signal is not an AbortSignal');
-    if (!listener || signal?.aborted) return;
-    if (signal) {
-      // Held by the signal: the socket only weakly, so a long-lived signal keeps no socket alive.
-      const socket = new WeakRef(this);
-      signal.addEventListener('abort', () => socket.deref()?.removeEventListener(type, listener, capture), { once: true });
-    }
-    const list = this.#listeners.get(type) ?? [];
-    if (!list.some((entry) => entry.callback === listener && entry.capture === capture)) {
-      this.#listeners.set(type, [...list, { callback: listener, capture, once: !!read(options, 'once'), removed: false }]);
-    }
+    this.#listeners.add(type, listener, options);
   }
 
   removeEventListener(type, listener, options) {
-    const capture = captures(options);
-    const list = this.#listeners.get(type) ?? [];
-    const entry = list.find((e) => e.callback === listener && e.capture === capture);
-    if (entry) {
-      entry.removed = true; // a dispatch under way skips it
-      this.#listeners.set(type, list.filter((e) => e !== entry));
-    }
+    this.#listeners.remove(type, listener, options);
   }
 
   /** Calls the listeners (handlers among them, in their places); `false` when one canceled the event. */
   dispatchEvent(event) {
-    const { type } = event;
-    for (const entry of this.#listeners.get(type) ?? []) this.#callEntry(type, entry, event);
-    return !event.defaultPrevented;
-  }
-
-  #setHandler(type, value) {
-    const entry = this.#handlers[type];
-    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
-      if (entry) {
-        this.#handlers[type] = undefined;
-        entry.removed = true; // a dispatch under way skips it
-        this.#listeners.set(type, this.#listeners.get(type).filter((e) => e !== entry));
-      }
-    } else if (entry) {
-      entry.value = value;
-    } else {
-      const added = {
-        callback(event) {
-          if (typeof added.value === 'function' && added.value.call(this, event) === false) event.preventDefault();
-        },
-        value,
-        capture: false,
-        once: false,
-        removed: false,
-      };
-      this.#handlers[type] = added;
-      this.#listeners.set(type, [...this.#listeners.get(type), added]);
-    }
+    return this.#listeners.dispatch(event);
   }
 
   // ---- the batch ---------------------------------------------------------------------------
@@ -740,19 +673,8 @@ export class ReconnectingWebSocket {
   #onMessage = (event) => {
     this.#received++;
     if (this.#inspect !== null && this.#inspect(event)) return;
-    const listeners = this.#listeners.get('message');
-    for (let i = 0; i < listeners.length; i++) this.#callEntry('message', listeners[i], event);
+    this.#listeners.call('message', event);
   };
-
-  /**
-   * Calls a listener's entry from the list as the dispatch began (one added meanwhile waits for
-   * the next event), unless it was removed meanwhile; a `once` one is removed first.
-   */
-  #callEntry(type, entry, event) {
-    if (entry.removed) return;
-    if (entry.once) this.removeEventListener(type, entry.callback, entry.capture);
-    callListener(entry.callback, event, this);
-  }
 
   #updateInspect() {
     const on = this.#settings?.heartbeat || this.#verifying >= 0 || this.#pending.size > 0 || this.#share !== null;

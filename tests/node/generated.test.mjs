@@ -2019,20 +2019,24 @@ describe('regressions', () => {
   // a ready check or a pending request the inspector read `event.data` of a null event.
   test("a null message event from a look-alike does not throw out of the library's handler", async () => {
     const { rws, made } = await openManual({ heartbeatInterval: 60000 }); // the inspector on
+    rws.onmessage = () => false; // a handler that cancels: nothing to cancel on a null event
     const handler = made[0].onmessage;
     const errors = [];
-    for (const event of [null, undefined]) {
-      try {
-        handler.call(made[0], event);
-      } catch (error) {
-        errors.push(show(error));
+    const reported = await uncaughtDuring(() => {
+      for (const event of [null, undefined]) {
+        try {
+          handler.call(made[0], event);
+        } catch (error) {
+          errors.push(show(error));
+        }
       }
-    }
+    });
     const seen = [];
     rws.addEventListener('message', (event) => seen.push(event.data));
     made[0].receive('still works');
     rws.close();
     assert.deepEqual(errors, []);
+    assert.deepEqual(reported.map(show), [], 'nothing reported: the handler returned false, and there is no event to cancel');
     assert.deepEqual(seen, ['still works']);
   });
 

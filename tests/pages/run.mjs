@@ -1,5 +1,6 @@
 // The packed tarball in real pages, in headless Chromium and Firefox against the Rust test bed:
-//  1. a Vite build (Vite's defaults, no wasm plugin) of tests/pages/vite-app,
+//  1. a Vite build (Vite's defaults, no wasm plugin) and a webpack 5 build (its production
+//     defaults, no warning) of tests/pages/vite-app, each also with `share` (`?share`),
 //  2. a plain module page under a strict Content-Security-Policy (tests/pages/csp-page),
 //  3. in both, `new ReconnectingWebSocket(url)` at module top level with nothing awaited first.
 // Each page: echo, then `POST /control/drop`, then a reconnect and a second echo.
@@ -14,7 +15,7 @@ import { root, startTestbed } from '../support/testbed.mjs';
 import { launchBrowser } from '../support/browsers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const OVERALL_TIMEOUT_MS = 100_000;
+const OVERALL_TIMEOUT_MS = 150_000;
 const FUZZ_STEPS = Number(process.env.REBOUND_FUZZ_STEPS ?? 100_000);
 const FUZZ_SEED = Number(process.env.REBOUND_SEED ?? 20261122);
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws://127.0.0.1:*";
@@ -145,6 +146,25 @@ const viteBuilt = await check('vite: build tests/pages/vite-app (defaults, alias
   return files.map((f) => `${f} ${(statSync(join(viteDist, f)).size / 1024).toFixed(0)} KiB`).join(', ');
 });
 
+// 1b. The same app bundled by webpack 5 with its production defaults: no warning (a run-time
+// `import(url)` left unmarked makes webpack warn and replace it with one that always fails).
+const webpackDist = join(work, 'webpack-dist');
+const webpackBuilt = await check('webpack: build tests/pages/vite-app (webpack 5 production defaults), no errors or warnings', async () => {
+  if (!installed) throw new Error('not reached: the install failed');
+  const { default: webpack } = await import('webpack');
+  const stats = await new Promise((resolve, reject) => {
+    webpack({ mode: 'production', context: installDir, entry: './main.js', output: { path: webpackDist, clean: true } }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+  const { errors = [], warnings = [], assets = [] } = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
+  const problems = [...errors, ...warnings].map((p) => `${p.moduleName ?? ''}: ${p.message}`);
+  if (problems.length) throw new Error(`${errors.length} error(s), ${warnings.length} warning(s): ${problems.join('; ')}`);
+  const page = readFileSync(join(here, 'vite-app', 'index.html'), 'utf8');
+  const tag = '<script type="module" src="/main.js"></script>';
+  if (!page.includes(tag)) throw new Error(`vite-app/index.html has no ${tag}`);
+  writeFileSync(join(webpackDist, 'index.html'), page.replace(tag, '<script src="/main.js"></script>'));
+  return assets.map((a) => `${a.name} ${(a.size / 1024).toFixed(0)} KiB`).join(', ');
+});
+
 // 2. The plain module page: the checked-in page plus the package's ESM file copied next to it.
 // A second copy without 'wasm-unsafe-eval' is the control that shows the violation listener works.
 const cspDir = join(work, 'csp-page');
@@ -246,12 +266,12 @@ async function waitForData(session, want, timeout, what) {
 }
 
 /** The echo / drop / reconnect checks on one page, served by its own test bed. */
-async function pageChecks(label, wwwDir, { csp }) {
+async function pageChecks(label, wwwDir, { csp, query = '' }) {
   const bed = await startTestbed({ www: wwwDir });
   cleanups.push(() => bed.stop());
   let session;
   const loaded = await check(`${browserName} ${label}: page loads and its module imports the package`, async () => {
-    session = await openPage(`${bed.base}/`);
+    session = await openPage(`${bed.base}/${query}`);
     await waitForData(session, { loaded: '1' }, 5000, 'the module to run (dataset.loaded)');
   });
 
@@ -288,9 +308,12 @@ async function pageChecks(label, wwwDir, { csp }) {
     const answer = await bed.control('drop');
     await waitForData(session, { opens: '2', result: 'echo-2' }, 10_000, 'a second open and the echo of "echo-2"');
     const data = await dataset(session.page);
-    const messages = JSON.parse(data.messages);
-    if (JSON.stringify(messages) !== JSON.stringify(['echo-1', 'echo-2'])) {
-      throw fail(`messages received: ${JSON.stringify(messages)}`, await session.dump());
+    const messages = JSON.stringify(JSON.parse(data.messages));
+    // Through `share`, a send the leading tab had not yet acknowledged (it does so a second
+    // after the socket's buffer drained) when the socket dropped is sent again: at least once.
+    const allowed = [['echo-1', 'echo-2'], ...(query.includes('share') ? [['echo-1', 'echo-1', 'echo-2']] : [])];
+    if (!allowed.some((list) => JSON.stringify(list) === messages)) {
+      throw fail(`messages received: ${messages}`, await session.dump());
     }
     if (data.closes !== '1') throw fail(`expected exactly 1 close event, got ${data.closes}`, await session.dump());
     const closeLine = (await session.page.locator('#log').textContent()).split('\n').find((l) => l.startsWith('close'));
@@ -326,11 +349,17 @@ async function inBrowser(name) {
     cleanups.push(() => browser.close());
     return browser.version();
   });
-  if (viteBuilt && launched) {
-    await pageChecks('vite', viteDist, { csp: false });
-  } else {
-    failures += 1;
-    console.log(`FAIL ${browserName} vite page checks: not reached (build or browser launch failed)`);
+  for (const [name, built, dist] of [
+    ['vite', viteBuilt, viteDist],
+    ['webpack', webpackBuilt, webpackDist],
+  ]) {
+    if (built && launched) {
+      await pageChecks(name, dist, { csp: false });
+      await pageChecks(`${name} share`, dist, { csp: false, query: '?share' });
+    } else {
+      failures += 1;
+      console.log(`FAIL ${browserName} ${name} page checks: not reached (build or browser launch failed)`);
+    }
   }
 
   if (installed && launched) {

@@ -1,5 +1,5 @@
-// A tiny app bundled by Vite with its defaults: the package is imported like any other,
-// with no wasm plugin, no `await init()` and no asset URL.
+// A tiny app bundled by Vite and by webpack with their defaults: the package is imported like
+// any other, with no wasm plugin, no `await init()` and no asset URL.
 import ReconnectingWebSocket from 'rebound-ws';
 
 const out = document.body.dataset;
@@ -13,14 +13,16 @@ let microtaskRan = false;
 queueMicrotask(() => {
   microtaskRan = true;
 });
+// `?share`: the same checks through `share` (its module and wasm loaded as the bundler emitted them).
+const options = new URLSearchParams(location.search).has('share') ? { share: true } : undefined;
 let ws;
 try {
-  ws = new ReconnectingWebSocket('/ws'); // relative: resolved against the page
+  ws = new ReconnectingWebSocket('/ws', undefined, options); // relative: resolved against the page
   out.urlMode = 'relative';
 } catch (error) {
   out.relativeUrlError = `${error.name}: ${error.message}`;
   out.urlMode = 'absolute-fallback';
-  ws = new ReconnectingWebSocket(`ws://${location.host}/ws`);
+  ws = new ReconnectingWebSocket(`ws://${location.host}/ws`, undefined, options);
 }
 const firstSend = ws.send('echo-1'); // queued until the socket opens
 out.sync = JSON.stringify({
