@@ -643,6 +643,12 @@ export interface Options {
  * WebSocket), with heartbeats, ready checks, requests, a bounded queue, backpressure and
  * classified disconnects.
  */
+/**
+ * An `on<type>` handler: called with `this` the socket, in its place among the listeners;
+ * one that returns `false` cancels a cancelable event.
+ */
+export type ReboundHandler<E> = ((this: ReconnectingWebSocket, event: E) => unknown) | null;
+
 export declare class ReconnectingWebSocket {
   /**
    * Connects at once (unless `options.startClosed`).
@@ -700,21 +706,29 @@ export declare class ReconnectingWebSocket {
    * Called for `open` (the connection is ready). Each `on<type>` handler runs in its place
    * among the listeners, as on `WebSocket`: where it was first set, until set to `null`.
    */
-  onopen: ((this: ReconnectingWebSocket, event: ReboundEvent) => void) | null;
+  get onopen(): ReboundHandler<ReboundEvent>;
+  set onopen(handler: ReboundHandler<ReboundEvent>);
   /** Called for `close` (with kind, hint, willRetry, retryIn). */
-  onclose: ((this: ReconnectingWebSocket, event: ReboundCloseEvent) => void) | null;
+  get onclose(): ReboundHandler<ReboundCloseEvent>;
+  set onclose(handler: ReboundHandler<ReboundCloseEvent>);
   /** Called for `error` (a `close` follows). */
-  onerror: ((this: ReconnectingWebSocket, event: ReboundErrorEvent) => void) | null;
+  get onerror(): ReboundHandler<ReboundErrorEvent>;
+  set onerror(handler: ReboundHandler<ReboundErrorEvent>);
   /** Called for every inbound message, except heartbeat, verification and request replies. */
-  onmessage: ((this: ReconnectingWebSocket, event: ReboundMessageEvent) => void) | null;
+  get onmessage(): ReboundHandler<ReboundMessageEvent>;
+  set onmessage(handler: ReboundHandler<ReboundMessageEvent>);
   /** Called for `statechange`. */
-  onstatechange: ((this: ReconnectingWebSocket, event: StateChangeEvent) => void) | null;
+  get onstatechange(): ReboundHandler<StateChangeEvent>;
+  set onstatechange(handler: ReboundHandler<StateChangeEvent>);
   /** Called for `ready`. */
-  onready: ((this: ReconnectingWebSocket, event: ReadyEvent) => void) | null;
+  get onready(): ReboundHandler<ReadyEvent>;
+  set onready(handler: ReboundHandler<ReadyEvent>);
   /** Called for `drop` (a message that will not be sent). */
-  ondrop: ((this: ReconnectingWebSocket, event: DropEvent) => void) | null;
+  get ondrop(): ReboundHandler<DropEvent>;
+  set ondrop(handler: ReboundHandler<DropEvent>);
   /** Called for `drain`. */
-  ondrain: ((this: ReconnectingWebSocket, event: ReboundEvent) => void) | null;
+  get ondrain(): ReboundHandler<ReboundEvent>;
+  set ondrain(handler: ReboundHandler<ReboundEvent>);
 
   /**
    * Sends `data` on the ready socket, or queues it while not ready (flushed in order before

@@ -35,24 +35,35 @@ export class Listeners {
 
   /**
    * addEventListener: a listener is known by its callback and `capture`, added once; `once`
-   * removes it before its first call; a `signal`'s abort removes it (also when this call
-   * found it added already; an aborted signal adds nothing; a value that is not an
-   * AbortSignal is a TypeError).
+   * removes it before its first call; a `signal`'s abort removes it (not one this call
+   * found added already, as in Chromium and Firefox; an aborted signal adds nothing). A
+   * listener that is neither
+   * an object nor a function (nor null or undefined), or a `signal` that is not an
+   * AbortSignal, is a TypeError.
    */
   add(type, listener, options) {
     const capture = captures(options);
     const signal = read(options, 'signal');
     if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError('rebound-ws: addEventListener: options.signal is not an AbortSignal');
-    if (!listener || signal?.aborted) return;
-    if (signal) {
-      // Held by the signal: these listeners (and so the socket) only weakly, so a long-lived
-      // signal keeps no socket alive.
-      const listeners = new WeakRef(this);
-      signal.addEventListener('abort', () => listeners.deref()?.remove(type, listener, capture), { once: true });
+    if (listener != null && typeof listener !== 'object' && typeof listener !== 'function') {
+      throw new TypeError(`rebound-ws: addEventListener: the listener is a ${typeof listener}, not a function or an object`);
     }
+    if (!listener || signal?.aborted) return;
     const list = this.#lists.get(type) ?? [];
-    if (!list.some((entry) => entry.callback === listener && entry.capture === capture)) {
-      this.#lists.set(type, [...list, { callback: listener, capture, once: !!read(options, 'once'), removed: false }]);
+    if (list.some((e) => e.callback === listener && e.capture === capture)) return;
+    const entry = { callback: listener, capture, once: !!read(options, 'once'), removed: false, signal, onAbort: () => {} };
+    this.#lists.set(type, [...list, entry]);
+    if (signal) {
+      // The signal holds the entry and these listeners (and so the socket) only weakly, so a
+      // long-lived signal keeps no socket alive; its abort removes this entry, not one added
+      // again later; and the entry, once removed, takes its abort handler off the signal.
+      const listeners = new WeakRef(this);
+      const held = new WeakRef(entry);
+      entry.onAbort = () => {
+        const [added, target] = [held.deref(), listeners.deref()];
+        if (added && target) target.#drop(type, added);
+      };
+      signal.addEventListener('abort', entry.onAbort, { once: true });
     }
   }
 
@@ -71,7 +82,21 @@ export class Listeners {
   /** Calls the listeners of `type` with `event`, as received (a look-alike's may be anything). */
   call(type, event) {
     const list = this.#lists.get(type) ?? [];
-    for (let i = 0; i < list.length; i++) {
+    let stopped = false;
+    if (list.length > 1) {
+      // stopImmediatePropagation() ends the dispatch, as EventTarget's does (only a listener
+      // that follows could tell, so a single one costs nothing).
+      try {
+        const stop = event.stopImmediatePropagation;
+        event.stopImmediatePropagation = function () {
+          stopped = true;
+          if (typeof stop === 'function') stop.call(this);
+        };
+      } catch {
+        // a look-alike's event that takes no property
+      }
+    }
+    for (let i = 0; i < list.length && !stopped; i++) {
       const entry = list[i];
       if (entry.removed) continue;
       if (entry.once) this.#drop(type, entry);
@@ -99,7 +124,13 @@ export class Listeners {
     } else {
       const added = {
         callback(event) {
-          if (typeof added.value === 'function' && added.value.call(this, event) === false) event?.preventDefault?.(); // a look-alike's event may be anything
+          if (typeof added.value === 'function' && added.value.call(this, event) === false) {
+            try {
+              event.preventDefault();
+            } catch {
+              // a look-alike's event may be anything
+            }
+          }
         },
         value,
         capture: false,
@@ -114,6 +145,7 @@ export class Listeners {
   #drop(type, entry) {
     if (!entry) return;
     entry.removed = true; // a dispatch under way skips it
+    entry.signal?.removeEventListener('abort', entry.onAbort);
     this.#lists.set(type, this.#lists.get(type).filter((e) => e !== entry));
   }
 }

@@ -380,13 +380,13 @@ async function inBrowser(name) {
         bed.stop();
       }
     });
-    await check(`${browserName} listeners: 300 generated sequences of handlers, listeners and dispatches agree with the browser's WebSocket`, async () => {
+    await check(`${browserName} listeners: 1000 generated sequences of handlers, listeners and dispatches agree with the browser's WebSocket`, async () => {
       const bed = await startTestbed({ www: fuzzDir });
       cleanups.push(() => bed.stop());
       const session = await openPage(`${bed.base}/`);
       try {
         await waitForData(session, { listenerOrder: '1' }, 5000, 'the listener-order module to load');
-        const report = await session.page.evaluate(([seed, url]) => window.listenerOrder(seed, 300, url), [FUZZ_SEED, bed.wsUrl]);
+        const report = await session.page.evaluate(([seed, url]) => window.listenerOrder(seed, 1000, url), [FUZZ_SEED, bed.wsUrl]);
         if (report.mismatches.length) {
           const first = report.mismatches[0];
           const show = (log) => log.slice(Math.max(0, first.firstDifference - 4), first.firstDifference + 3).join(' | ');

@@ -192,3 +192,11 @@ declare function hasMore(): boolean;
 declare function nextChunk(): string;
 
 export { same, cdp, inNode, isOpen, description, evaluate, untyped, line, handlers, wrongState };
+
+// A subclass's own `onmessage` field would hide the handler accessor (as it would a
+// WebSocket's): the handler would never be called, so the types refuse it.
+class Chat extends ReconnectingWebSocket {
+  // @ts-expect-error: 'onmessage' is an accessor in ReconnectingWebSocket
+  onmessage = null;
+}
+void Chat;

@@ -1,8 +1,9 @@
 // Event handlers and listeners side by side with the browser's own WebSocket (run by
 // tests/pages/run.mjs): random sequences of `on<type>` assignments and reads,
-// addEventListener/removeEventListener (with `once`), and dispatchEvent of cancelable and
-// plain events, where listeners cancel the event, return false, or reassign, clear or add
-// during the dispatch. The same sequence runs on a `WebSocket` and on a
+// addEventListener (with `once`, `signal`, and listeners that are not objects) and
+// removeEventListener, signals aborted, and dispatchEvent of cancelable and plain events,
+// where listeners cancel the event, return false, stop immediate propagation, abort the
+// signal, or reassign, clear or add during the dispatch. The same sequence runs on a `WebSocket` and on a
 // `ReconnectingWebSocket`; who was called, in which order, with which `this`, what each
 // handler reads back and what dispatchEvent returned must agree.
 // (`capture` is left out: Firefox calls capture listeners at the target first, Chromium in
@@ -16,7 +17,7 @@ const CALLBACKS = ['f0', 'f1', 'f2', 'f3', 'obj'];
 /** What a set handler can be: a callback, or a value the platform treats as none or ignores. */
 const VALUES = [...CALLBACKS, 'null', 'undefined', 'string', 'number', 'plain'];
 /** What a callback does, once, the next time it is called. */
-const ACTIONS = ['prevent', 'returnFalse', 'handlerSame', 'handlerOther', 'handlerNull', 'addOther', 'removeOther'];
+const ACTIONS = ['prevent', 'returnFalse', 'stopImmediate', 'handlerSame', 'handlerOther', 'handlerNull', 'addOther', 'removeOther', 'abort'];
 
 /** A random sequence of operations, the same for both sockets. */
 function generate(random, length) {
@@ -27,9 +28,14 @@ function generate(random, length) {
     const roll = random();
     if (roll < 0.2) ops.push({ op: 'set', type, value: pick(VALUES) });
     else if (roll < 0.3) ops.push({ op: 'get', type });
-    else if (roll < 0.5) ops.push({ op: 'add', type, callback: pick(CALLBACKS), once: random() < 0.3 });
+    else if (roll < 0.42) ops.push({ op: 'add', type, callback: pick(CALLBACKS), once: random() < 0.3 });
+    // With a signal, a callback of its own, added once: Chromium's abort removes the listener
+    // by its callback (also one added again after a removal), Firefox's the one it added.
+    else if (roll < 0.5) ops.push({ op: 'add', type, callback: `s${i}`, once: random() < 0.3, signal: true });
+    else if (roll < 0.52) ops.push({ op: 'add', type, callback: pick(['number', 'string', 'null', 'undefined']) });
     else if (roll < 0.6) ops.push({ op: 'remove', type, callback: pick(CALLBACKS) });
-    else if (roll < 0.75) ops.push({ op: 'arm', callback: pick(CALLBACKS), action: pick(ACTIONS), other: pick(CALLBACKS) });
+    else if (roll < 0.72) ops.push({ op: 'arm', callback: pick(CALLBACKS), action: pick(ACTIONS), other: pick(CALLBACKS) });
+    else if (roll < 0.75) ops.push({ op: 'abort' });
     else ops.push({ op: 'dispatch', type, cancelable: random() < 0.5 });
   }
   return ops;
@@ -57,6 +63,12 @@ function run(target, ops) {
         return undefined;
       case 'returnFalse':
         return false;
+      case 'stopImmediate':
+        event.stopImmediatePropagation();
+        return undefined;
+      case 'abort':
+        abort();
+        return undefined;
       case 'handlerSame':
         target[handler] = target[handler];
         return undefined;
@@ -86,11 +98,34 @@ function run(target, ops) {
   };
   const values = { ...callbacks, null: null, undefined, string: 'f0', number: 5, plain: {} };
   for (const step of ops) {
+    if (step.signal) {
+      callbacks[step.callback] = function (event) {
+        return called(step.callback, this, event);
+      };
+    }
+  }
+  // Listeners added with `signal` share the current controller; 'abort' aborts it (removing
+  // them, and only them: one added again later stays) and starts a new one.
+  let controller = new AbortController();
+  const abort = () => {
+    controller.abort();
+    controller = new AbortController();
+  };
+  for (const step of ops) {
     if (step.op === 'set') target[`on${step.type}`] = values[step.value];
     else if (step.op === 'get') log.push(`on${step.type} is ${label(target[`on${step.type}`])}`);
-    else if (step.op === 'add') target.addEventListener(step.type, callbacks[step.callback], step.once ? { once: true } : undefined);
+    else if (step.op === 'add') {
+      const listener = step.callback in callbacks ? callbacks[step.callback] : values[step.callback]; // values: not objects
+      const options = step.once || step.signal ? { once: step.once, signal: step.signal ? controller.signal : undefined } : undefined;
+      try {
+        target.addEventListener(step.type, listener, options);
+      } catch (error) {
+        log.push(`addEventListener(${step.callback}) threw ${error.name}`);
+      }
+    }
     else if (step.op === 'remove') target.removeEventListener(step.type, callbacks[step.callback]);
     else if (step.op === 'arm') armed.set(step.callback, step);
+    else if (step.op === 'abort') abort();
     else {
       log.push(`dispatch ${step.type}${step.cancelable ? ' (cancelable)' : ''}`);
       const event = new Event(step.type, { cancelable: step.cancelable });
