@@ -51,7 +51,8 @@ export class Listeners {
     if (!listener || signal?.aborted) return;
     const list = this.#lists.get(type) ?? [];
     if (list.some((e) => e.callback === listener && e.capture === capture)) return;
-    const entry = { callback: listener, capture, once: !!read(options, 'once'), removed: false, signal, onAbort: () => {} };
+    /** @type {{ callback: any, capture: boolean, once: boolean, removed: boolean, signal?: AbortSignal, onAbort?: () => void }} */
+    const entry = { callback: listener, capture, once: !!read(options, 'once'), removed: false, signal };
     this.#lists.set(type, [...list, entry]);
     if (signal) {
       // The signal holds the entry and these listeners (and so the socket) only weakly, so a
@@ -60,7 +61,8 @@ export class Listeners {
       const listeners = new WeakRef(this);
       const held = new WeakRef(entry);
       entry.onAbort = () => {
-        const [added, target] = [held.deref(), listeners.deref()];
+        const added = held.deref();
+        const target = listeners.deref();
         if (added && target) target.#drop(type, added);
       };
       signal.addEventListener('abort', entry.onAbort, { once: true });
@@ -145,7 +147,7 @@ export class Listeners {
   #drop(type, entry) {
     if (!entry) return;
     entry.removed = true; // a dispatch under way skips it
-    entry.signal?.removeEventListener('abort', entry.onAbort);
+    if (entry.onAbort) entry.signal.removeEventListener('abort', entry.onAbort);
     this.#lists.set(type, this.#lists.get(type).filter((e) => e !== entry));
   }
 }
