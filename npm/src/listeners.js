@@ -37,9 +37,8 @@ export class Listeners {
    * addEventListener: a listener is known by its callback and `capture`, added once; `once`
    * removes it before its first call; a `signal`'s abort removes it (not one this call
    * found added already, as in Chromium and Firefox; an aborted signal adds nothing). A
-   * listener that is neither
-   * an object nor a function (nor null or undefined), or a `signal` that is not an
-   * AbortSignal, is a TypeError.
+   * listener that is neither an object nor a function (nor null or undefined), or a
+   * `signal` that is not an AbortSignal, is a TypeError.
    */
   add(type, listener, options) {
     const capture = captures(options);
